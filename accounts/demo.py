@@ -1,0 +1,108 @@
+"""Demo organisations, teams and staff for the embedded default. Idempotent; never in production.
+
+Every name here is invented. Later issues extend the demo with people, cases and requests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts.models import Membership, Organisation, Service, Team, User
+from accounts.roles import Role
+from accounts.services import membership_add, user_sync_roles
+from core.errors import ApplicationError
+
+ASHDOWN = "Ashdown Borough Council"
+BRAMBLEY = "Brambley Borough Council"
+CARERS_TRUST = "Brambley Carers Together"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    job_title: str
+    roles: tuple[tuple[str, Role], ...]  # (team name, role)
+
+
+TEAMS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    # name, service, employing organisation, also acts for
+    ("Children's Team North", Service.CHILDRENS_SOCIAL_CARE, ASHDOWN, ()),
+    ("Children's Team South", Service.CHILDRENS_SOCIAL_CARE, ASHDOWN, ()),
+    ("Youth Justice", Service.YOUTH_JUSTICE, ASHDOWN, ()),
+    ("Adult Social Care", Service.ADULT_SOCIAL_CARE, BRAMBLEY, ()),
+    ("Records Access", Service.RECORDS_ACCESS, ASHDOWN, ()),
+    ("Information Governance", Service.INFORMATION_GOVERNANCE, ASHDOWN, ()),
+    ("Adoption Together", Service.ADOPTION, ASHDOWN, (ASHDOWN, BRAMBLEY)),
+    ("Carers' Assessments", Service.CARERS, CARERS_TRUST, (BRAMBLEY,)),
+)
+
+USERS: tuple[DemoUser, ...] = (
+    DemoUser("amy", "Amy", "Okafor", "Social worker",
+             (("Children's Team North", Role.PRACTITIONER),)),
+    DemoUser("ben", "Ben", "Hartley", "Social worker",
+             (("Children's Team South", Role.PRACTITIONER),)),
+    DemoUser("cara", "Cara", "Lindqvist", "Team manager",
+             (("Children's Team North", Role.TEAM_MANAGER),)),
+    DemoUser("gus", "Gus", "Mendes", "Youth justice officer",
+             (("Youth Justice", Role.PRACTITIONER),)),
+    DemoUser("dan", "Dan", "Achebe", "Records-access officer",
+             (("Records Access", Role.RECORDS_ACCESS_OFFICER),)),
+    DemoUser("eve", "Eve", "Marchetti", "Caldicott guardian",
+             (("Information Governance", Role.CALDICOTT_GUARDIAN),)),
+    DemoUser("fay", "Fay", "Robertson", "Records manager",
+             (("Information Governance", Role.RECORDS_MANAGER),
+              ("Information Governance", Role.SYSTEM_ADMIN))),
+)
+
+
+def _organisations() -> dict[str, Organisation]:
+    orgs = {}
+    for name, short, kind in (
+        (ASHDOWN, "Ashdown", Organisation.Kind.COUNCIL),
+        (BRAMBLEY, "Brambley", Organisation.Kind.COUNCIL),
+        (CARERS_TRUST, "Carers Together", Organisation.Kind.PROCESSOR),
+    ):
+        org, _ = Organisation.objects.update_or_create(
+            name=name, defaults={"short_name": short, "kind": kind}
+        )
+        orgs[name] = org
+    orgs[CARERS_TRUST].acts_for.set([orgs[BRAMBLEY]])
+    return orgs
+
+
+@transaction.atomic
+def load_demo() -> dict[str, int]:
+    if settings.PRODUCTION:
+        raise ApplicationError("Demo data cannot be loaded in production.")
+    orgs = _organisations()
+    teams: dict[str, Team] = {}
+    for name, service, org_name, acts_for in TEAMS:
+        team, _ = Team.objects.update_or_create(
+            organisation=orgs[org_name], name=name, defaults={"service": service}
+        )
+        team.acts_for.set([orgs[n] for n in acts_for])
+        teams[name] = team
+    for spec in USERS:
+        user, created = User.objects.get_or_create(
+            username=spec.username,
+            defaults={
+                "first_name": spec.first_name,
+                "last_name": spec.last_name,
+                "job_title": spec.job_title,
+                "email": f"{spec.username}@example.invalid",
+            },
+        )
+        if created or not user.check_password(settings.CAREFILE_DEMO_PASSWORD):
+            user.set_password(settings.CAREFILE_DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        for team_name, role in spec.roles:
+            team = teams[team_name]
+            if not Membership.objects.current().filter(user=user, team=team, role=role).exists():
+                membership_add(actor=None, user=user, team=team, role=role)
+        user_sync_roles(user=user)
+    return {"organisations": len(orgs), "teams": len(teams), "users": len(USERS)}

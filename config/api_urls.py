@@ -1,0 +1,7 @@
+"""Everything under /api/v1/: each app mounts its own API here."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("accounts.api.urls")),
+]

@@ -1,0 +1,92 @@
+"""Check the embedded default from scratch: SQLite and the filesystem broker in a fresh var/.
+
+Migrates, loads the demo, serves the app, signs in as amy over HTTP and opens the start page.
+Exits non-zero, saying what failed, if any step does.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def fail(message: str) -> None:
+    print(f"embedded default check FAILED: {message}", flush=True)
+    raise SystemExit(1)
+
+
+def main() -> int:
+    var_dir = Path(tempfile.mkdtemp(prefix="carefile-embedded-"))
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
+    env.update({"CAREFILE_VAR_DIR": str(var_dir), "CAREFILE_ENV": "development"})
+    password = env.get("CAREFILE_DEMO_PASSWORD", "carefile-demo-2026")
+    server = None
+    try:
+        for step in (["migrate", "--no-input", "-v", "0"], ["load_demo", "-v", "0"]):
+            subprocess.run([PY, "manage.py", *step], cwd=ROOT, env=env, check=True)
+        if not (var_dir / "carefile.sqlite3").exists():
+            fail("no SQLite database was created under CAREFILE_VAR_DIR")
+        port = free_port()
+        server = subprocess.Popen(
+            [PY, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                page = opener.open(f"{base}/accounts/sign-in/", timeout=5).read().decode()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    fail("the web server did not answer within 60 seconds")
+                time.sleep(0.5)
+        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        if not match:
+            fail("the sign-in page has no CSRF token")
+        form = urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": match.group(1), "username": "amy", "password": password}
+        ).encode()
+        request = urllib.request.Request(
+            f"{base}/accounts/sign-in/", data=form, headers={"Referer": f"{base}/accounts/sign-in/"}
+        )
+        response = opener.open(request, timeout=10)
+        start = response.read().decode()
+        if response.url.rstrip("/") != base or "Signed in as" not in start:
+            fail(f"signing in as amy did not reach the start page (ended at {response.url})")
+        if "Amy Okafor" not in start or "Your caseload" not in start:
+            fail("the start page does not show amy's name and her practitioner panel")
+        if "Demo" not in start:
+            fail("the embedded default does not show the demo phase banner")
+        print("embedded default: migrate, load_demo, sign in as amy and the start page all work")
+        return 0
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
