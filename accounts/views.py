@@ -44,8 +44,8 @@ class SignInView(auth_views.LoginView):
 
     def get_success_url(self) -> str:
         target = super().get_success_url()
-        user = self.request.user
-        if mfa.mfa_needed(user) and not user.is_verified():  # type: ignore[union-attr,arg-type]
+        # A fresh sign-in has not given a one-time code yet.
+        if mfa.mfa_needed(self.request.user):  # type: ignore[arg-type]
             return _with_next(reverse("accounts:mfa-verify"), target)
         return target
 

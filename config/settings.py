@@ -248,6 +248,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    # Assets come from the finders in development; WhiteNoise still expects the folder.
+    STATIC_ROOT.mkdir(exist_ok=True)
 
 # --- Email -----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str(
