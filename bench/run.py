@@ -125,6 +125,9 @@ def peak_rss_mib() -> float:
 
 
 def print_table(figures: list[Any]) -> None:
+    if not figures:
+        print("no figures: every benchmark failed")
+        return
     header = (
         f"{'benchmark':<12} {'status':>6} {'n':>5} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
         f"{'max ms':>8} {'queries':>7} {'bytes':>7}"

@@ -182,7 +182,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 _cooloff = env.int("CAREFILE_LOCKOUT_COOLOFF_MINUTES", default=0)
 AXES_COOLOFF_TIME = timedelta(minutes=_cooloff) if _cooloff else None
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 403
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_IPWARE_PROXY_COUNT = env.int("CAREFILE_PROXY_COUNT", default=0) or None

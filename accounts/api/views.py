@@ -11,15 +11,12 @@ from rest_framework.views import APIView
 
 from accounts import mfa
 from accounts.api.serializers import MeSerializer, TokenRequestSerializer, TokenResponseSerializer
+from accounts.lockout import LOCKED_MESSAGE
 from accounts.models import ApiToken
 from accounts.policies import can_sign_in
 from accounts.services import api_token_issue, api_token_revoke
 from core.api.permissions import IsSignedInStaff
 
-LOCKED = (
-    "This account is locked after too many wrong attempts. "
-    "Ask a system administrator to unlock it."
-)
 
 
 class TokenView(APIView):
@@ -46,7 +43,7 @@ class TokenView(APIView):
         django_request = request._request
         user = authenticate(django_request, username=data["username"], password=data["password"])
         if getattr(django_request, "axes_locked_out", False):
-            return Response({"detail": LOCKED, "code": "account_locked"}, status=403)
+            return Response({"detail": LOCKED_MESSAGE, "code": "account_locked"}, status=403)
         if user is None or not can_sign_in(user):  # type: ignore[arg-type]
             return Response(
                 {"non_field_errors": ["Enter a correct username and password."]}, status=400
