@@ -155,7 +155,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:start"
-LOGOUT_REDIRECT_URL = "accounts:login"
+LOGOUT_REDIRECT_URL = None  # sign-out shows its own "You have signed out" page
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -236,7 +236,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "assets" / "static",
 ]
 MEDIA_ROOT = Path(env.str("CAREFILE_MEDIA_ROOT", default=str(VAR_DIR / "media")))
-MEDIA_URL = None  # files are served only through permission-checked views
+# Nothing routes /media/: uploaded files are served only through permission-checked views.
+MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

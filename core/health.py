@@ -42,7 +42,7 @@ def check_broker() -> Check:
             return Check("broker", False, "filesystem broker folder is missing")
         return Check("broker", True, "filesystem broker ready")
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:  # noqa: BLE001
         return Check("broker", False, f"broker unreachable: {type(exc).__name__}")
