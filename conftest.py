@@ -37,7 +37,8 @@ def records_team(council: Organisation) -> Team:
 @pytest.fixture
 def ig_team(council: Organisation) -> Team:
     return TeamFactory(
-        name="Information Governance", organisation=council,
+        name="Information Governance",
+        organisation=council,
         service=Service.INFORMATION_GOVERNANCE,
     )
 
@@ -45,8 +46,13 @@ def ig_team(council: Organisation) -> Team:
 @pytest.fixture
 def practitioner(team_north: Team) -> User:
     """amy: a practitioner in the team that holds the case."""
-    return staff_member(role=Role.PRACTITIONER, team=team_north, username="amy",
-                        first_name="Amy", last_name="Okafor")
+    return staff_member(
+        role=Role.PRACTITIONER,
+        team=team_north,
+        username="amy",
+        first_name="Amy",
+        last_name="Okafor",
+    )
 
 
 @pytest.fixture

@@ -43,8 +43,10 @@ class UserAdmin(DjangoUserAdmin):
         ("Roles (from memberships)", {"fields": ("is_staff", "groups")}),
     )
     add_fieldsets = (
-        (None, {"fields": ("username", "first_name", "last_name", "email",
-                           "password1", "password2")}),
+        (
+            None,
+            {"fields": ("username", "first_name", "last_name", "email", "password1", "password2")},
+        ),
     )
 
     @admin.display(boolean=True, description="Locked")
@@ -58,9 +60,10 @@ class UserAdmin(DjangoUserAdmin):
             axes_reset(username=name)
         messages.success(request, f"Unlocked {len(names)} account(s).")
 
-    def save_related(self, request: HttpRequest, form: object, formsets: object,
-                     change: bool) -> None:
-        super().save_related(request, form, formsets, change)  # type: ignore[arg-type]
+    def save_related(
+        self, request: HttpRequest, form: object, formsets: object, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
         user_sync_roles(user=form.instance)  # type: ignore[attr-defined]
 
 

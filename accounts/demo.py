@@ -42,21 +42,42 @@ TEAMS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
 )
 
 USERS: tuple[DemoUser, ...] = (
-    DemoUser("amy", "Amy", "Okafor", "Social worker",
-             (("Children's Team North", Role.PRACTITIONER),)),
-    DemoUser("ben", "Ben", "Hartley", "Social worker",
-             (("Children's Team South", Role.PRACTITIONER),)),
-    DemoUser("cara", "Cara", "Lindqvist", "Team manager",
-             (("Children's Team North", Role.TEAM_MANAGER),)),
-    DemoUser("gus", "Gus", "Mendes", "Youth justice officer",
-             (("Youth Justice", Role.PRACTITIONER),)),
-    DemoUser("dan", "Dan", "Achebe", "Records-access officer",
-             (("Records Access", Role.RECORDS_ACCESS_OFFICER),)),
-    DemoUser("eve", "Eve", "Marchetti", "Caldicott guardian",
-             (("Information Governance", Role.CALDICOTT_GUARDIAN),)),
-    DemoUser("fay", "Fay", "Robertson", "Records manager",
-             (("Information Governance", Role.RECORDS_MANAGER),
-              ("Information Governance", Role.SYSTEM_ADMIN))),
+    DemoUser(
+        "amy", "Amy", "Okafor", "Social worker", (("Children's Team North", Role.PRACTITIONER),)
+    ),
+    DemoUser(
+        "ben", "Ben", "Hartley", "Social worker", (("Children's Team South", Role.PRACTITIONER),)
+    ),
+    DemoUser(
+        "cara", "Cara", "Lindqvist", "Team manager", (("Children's Team North", Role.TEAM_MANAGER),)
+    ),
+    DemoUser(
+        "gus", "Gus", "Mendes", "Youth justice officer", (("Youth Justice", Role.PRACTITIONER),)
+    ),
+    DemoUser(
+        "dan",
+        "Dan",
+        "Achebe",
+        "Records-access officer",
+        (("Records Access", Role.RECORDS_ACCESS_OFFICER),),
+    ),
+    DemoUser(
+        "eve",
+        "Eve",
+        "Marchetti",
+        "Caldicott guardian",
+        (("Information Governance", Role.CALDICOTT_GUARDIAN),),
+    ),
+    DemoUser(
+        "fay",
+        "Fay",
+        "Robertson",
+        "Records manager",
+        (
+            ("Information Governance", Role.RECORDS_MANAGER),
+            ("Information Governance", Role.SYSTEM_ADMIN),
+        ),
+    ),
 )
 
 

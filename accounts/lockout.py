@@ -9,8 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 LOCKED_MESSAGE = (
-    "This account is locked after too many wrong attempts. "
-    "Ask a system administrator to unlock it."
+    "This account is locked after too many wrong attempts. Ask a system administrator to unlock it."
 )
 
 

@@ -16,6 +16,12 @@ def confirmed_devices(user: User) -> list[TOTPDevice]:
     return list(TOTPDevice.objects.devices_for_user(user, confirmed=True))
 
 
+def is_verified(user: object) -> bool:
+    """Whether this request's user gave a one-time code (django-otp's OTPMiddleware sets it)."""
+    check = getattr(user, "is_verified", None)
+    return bool(check()) if callable(check) else False
+
+
 def mfa_needed(user: User) -> bool:
     """Everyone when MFA is required; otherwise anyone who has enrolled."""
     if settings.CAREFILE_REQUIRE_MFA:

@@ -13,7 +13,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from accounts.mfa import mfa_needed
+from accounts.mfa import is_verified, mfa_needed
 
 LAST_SEEN_KEY = "carefile_last_seen"
 
@@ -67,7 +67,7 @@ class MFARequiredMiddleware:
             return None
         if getattr(view_func, "mfa_not_required", False):
             return None
-        if not mfa_needed(user) or user.is_verified():  # type: ignore[union-attr]
+        if not mfa_needed(user) or is_verified(user):
             return None
         target = reverse("accounts:mfa-verify")
         query = urlencode({"next": request.get_full_path()})

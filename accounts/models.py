@@ -75,15 +75,22 @@ class Organisation(models.Model):
     short_name = models.CharField(max_length=60, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COUNCIL)
     nation = models.CharField(
-        max_length=20, choices=Nation.choices, default=Nation.ENGLAND_AND_WALES,
+        max_length=20,
+        choices=Nation.choices,
+        default=Nation.ENGLAND_AND_WALES,
         help_text="Whose bank holidays the rights-request clocks skip.",
     )
     clock_regime = models.CharField(
-        max_length=20, choices=ClockRegime.choices, default=ClockRegime.UK_GDPR,
+        max_length=20,
+        choices=ClockRegime.choices,
+        default=ClockRegime.UK_GDPR,
         help_text="How this organisation's rights-request due dates are computed.",
     )
     acts_for = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="served_by",
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="served_by",
         help_text="For a shared service or processor: the councils it acts for.",
     )
     is_active = models.BooleanField(default=True)
@@ -108,11 +115,15 @@ class Team(models.Model):
     name = models.CharField(max_length=200)
     service = models.CharField(max_length=40, choices=Service.choices)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="teams",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="teams",
         help_text="The organisation that employs the team.",
     )
     acts_for = models.ManyToManyField(
-        Organisation, blank=True, related_name="served_by_teams",
+        Organisation,
+        blank=True,
+        related_name="served_by_teams",
         help_text=(
             "Councils whose records this team works on besides its own organisation's: a shared "
             "adoption service acts for each borough it serves; a processor's team for the "
@@ -128,7 +139,9 @@ class Team(models.Model):
     class Meta:
         ordering = ["organisation__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="team_unique_name_per_org")
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="team_unique_name_per_org"
+            )
         ]
 
     def __str__(self) -> str:

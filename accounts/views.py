@@ -16,6 +16,7 @@ from django_otp import login as otp_login
 
 from accounts import mfa
 from accounts.forms import OneTimeCodeForm, SignInForm
+from accounts.mfa import is_verified
 from accounts.middleware import mfa_not_required, timed_out_message
 from accounts.selectors import membership_list_for_user
 
@@ -66,7 +67,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request, reverse("core:start"))
     if not mfa.confirmed_devices(user):  # type: ignore[arg-type]
         return redirect(_with_next(reverse("accounts:mfa-enrol"), next_url))
-    if user.is_verified():  # type: ignore[union-attr]
+    if is_verified(user):
         return HttpResponseRedirect(next_url)
     form = OneTimeCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -86,7 +87,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
     """Set up (or replace) an authenticator app. Replacing needs a verified session."""
     user = request.user
     next_url = _safe_next(request, reverse("accounts:account"))
-    if mfa.confirmed_devices(user) and not user.is_verified():  # type: ignore[arg-type,union-attr]
+    if mfa.confirmed_devices(user) and not is_verified(user):  # type: ignore[arg-type]
         # Someone holding only the password must not swap the second factor.
         return redirect(_with_next(reverse("accounts:mfa-verify"), request.get_full_path()))
     device = mfa.pending_device(user)  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from accounts.mfa import mfa_needed
+from accounts.mfa import is_verified, mfa_needed
 
 
 class CarefileAdminSite(admin.AdminSite):
@@ -21,13 +21,13 @@ class CarefileAdminSite(admin.AdminSite):
         user = request.user
         if not super().has_permission(request):
             return False
-        return not mfa_needed(user) or user.is_verified()  # type: ignore[arg-type,union-attr]
+        return not mfa_needed(user) or is_verified(user)  # type: ignore[arg-type]
 
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         next_url = request.GET.get("next") or reverse("admin:index")
         user = request.user
         if user.is_authenticated:
-            if mfa_needed(user) and not user.is_verified():  # type: ignore[arg-type,union-attr]
+            if mfa_needed(user) and not is_verified(user):
                 target = reverse("accounts:mfa-verify")
                 return HttpResponseRedirect(f"{target}?{urlencode({'next': next_url})}")
             raise PermissionDenied

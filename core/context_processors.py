@@ -13,7 +13,8 @@ def carefile(request: HttpRequest) -> dict[str, object]:
     if signed_in:
         from accounts.selectors import team_list_for_user
 
-        names = sorted({team.organisation.name for team in team_list_for_user(user=user)})
+        teams = team_list_for_user(user=user)  # type: ignore[arg-type]
+        names = sorted({team.organisation.name for team in teams})
         organisation = ", ".join(names)
     return {
         "header_organisation": organisation,

@@ -37,7 +37,7 @@ def check_broker() -> Check:
     from config.celery import app
 
     if settings.CELERY_BROKER_IS_FILESYSTEM:
-        folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
+        folder = Path(str(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]))
         if not folder.is_dir():
             return Check("broker", False, "filesystem broker folder is missing")
         return Check("broker", True, "filesystem broker ready")

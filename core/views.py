@@ -49,20 +49,32 @@ def _error(
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 400, "Sorry, there is a problem with that request",
-                  "The request could not be understood. Go back and try again.")
+    return _error(
+        request,
+        400,
+        "Sorry, there is a problem with that request",
+        "The request could not be understood. Go back and try again.",
+    )
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 403, "You cannot do that",
-                  "You do not have permission to do that. If you think you should, ask your "
-                  "team manager or system administrator.")
+    return _error(
+        request,
+        403,
+        "You cannot do that",
+        "You do not have permission to do that. If you think you should, ask your "
+        "team manager or system administrator.",
+    )
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 404, "Page not found",
-                  "If you typed the web address, check it is correct. If you followed a link, "
-                  "the page may have moved, or you may not have access to it.")
+    return _error(
+        request,
+        404,
+        "Page not found",
+        "If you typed the web address, check it is correct. If you followed a link, "
+        "the page may have moved, or you may not have access to it.",
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -76,6 +88,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return _error(request, 403, "Your form could not be sent",
-                  "The page you sent the form from had expired or was missing its security "
-                  "token. Nothing was saved. Go back, reload the page and try again.")
+    return _error(
+        request,
+        403,
+        "Your form could not be sent",
+        "The page you sent the form from had expired or was missing its security "
+        "token. Nothing was saved. Go back, reload the page and try again.",
+    )

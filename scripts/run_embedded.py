@@ -20,8 +20,15 @@ def main() -> int:
     password = os.environ.get("CAREFILE_DEMO_PASSWORD", "carefile-demo-2026")
     commands = {
         "web": [str(BIN / "python"), "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"],
-        "worker": [str(BIN / "celery"), "-A", "config", "worker", "--loglevel=INFO",
-                   "--concurrency=1", "--pool=solo"],
+        "worker": [
+            str(BIN / "celery"),
+            "-A",
+            "config",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=1",
+            "--pool=solo",
+        ],
         "beat": [str(BIN / "celery"), "-A", "config", "beat", "--loglevel=INFO"],
     }
     processes = {
@@ -51,7 +58,9 @@ def main() -> int:
         while True:
             for name, proc in processes.items():
                 if proc.poll() is not None:
-                    print(f"{name} stopped (exit {proc.returncode}); stopping the rest.", flush=True)
+                    print(
+                        f"{name} stopped (exit {proc.returncode}); stopping the rest.", flush=True
+                    )
                     return proc.returncode or 1
             time.sleep(0.5)
     except (KeyboardInterrupt, SystemExit):

@@ -48,7 +48,10 @@ def main() -> int:
         port = free_port()
         server = subprocess.Popen(
             [PY, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
         jar = http.cookiejar.CookieJar()

@@ -62,18 +62,40 @@ def postgres() -> Iterator[str]:
         run_as = ["runuser", "-u", "postgres", "--"]
     port = free_port()
     subprocess.run(
-        [*run_as, pg_tool("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-         "--encoding=UTF8", "--locale=C.UTF-8", "-N"],
-        check=True, stdout=subprocess.DEVNULL,
+        [
+            *run_as,
+            pg_tool("initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+            "-N",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     options = (
         f"-p {port} -c listen_addresses=127.0.0.1 -k {base} -c fsync=off "
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
     )
     subprocess.run(
-        [*run_as, pg_tool("pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "log"),
-         "-w", "start"],
-        check=True, stdout=subprocess.DEVNULL,
+        [
+            *run_as,
+            pg_tool("pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(base / "log"),
+            "-w",
+            "start",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     try:
         wait_for_port(port, "PostgreSQL")
@@ -81,7 +103,9 @@ def postgres() -> Iterator[str]:
     finally:
         subprocess.run(
             [*run_as, pg_tool("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
         )
         shutil.rmtree(base, ignore_errors=True)
 
@@ -93,8 +117,19 @@ def redis() -> Iterator[str]:
         raise SystemExit("redis-server not found: apt-get install redis-server")
     port = free_port()
     proc = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--protected-mode", "yes"],
+        [
+            server,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--protected-mode",
+            "yes",
+        ],
         stdout=subprocess.DEVNULL,
     )
     try:

@@ -21,11 +21,19 @@ PRODUCTION_ENV = {
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items()
-            if not k.startswith(("CAREFILE_", "DJANGO_", "DATABASE_", "CELERY_"))}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CAREFILE_", "DJANGO_", "DATABASE_", "CELERY_"))
+    }
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env},
-        capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -82,14 +90,23 @@ def test_load_demo_is_idempotent() -> None:
     from accounts.models import Membership, Organisation, Team, User
 
     call_command("load_demo", verbosity=0)
-    counts = (User.objects.count(), Team.objects.count(), Organisation.objects.count(),
-              Membership.objects.count())
+    counts = (
+        User.objects.count(),
+        Team.objects.count(),
+        Organisation.objects.count(),
+        Membership.objects.count(),
+    )
     call_command("load_demo", verbosity=0)
-    assert counts == (User.objects.count(), Team.objects.count(), Organisation.objects.count(),
-                      Membership.objects.count())
+    assert counts == (
+        User.objects.count(),
+        Team.objects.count(),
+        Organisation.objects.count(),
+        Membership.objects.count(),
+    )
     assert counts[:3] == (7, 8, 3)
     fay = User.objects.get(username="fay")
-    assert fay.is_staff and not fay.is_superuser
+    assert fay.is_staff
+    assert not fay.is_superuser
     adoption = Team.objects.get(name="Adoption Together")
     assert set(adoption.acts_for.values_list("short_name", flat=True)) == {"Ashdown", "Brambley"}
     assert adoption.served_organisation_ids() == set(

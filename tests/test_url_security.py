@@ -53,8 +53,11 @@ def _concrete(route: str) -> str | None:
 
 
 ROUTES = sorted(
-    {(path, name) for route, name in _walk(get_resolver().url_patterns)
-     if (path := _concrete(route)) is not None},
+    {
+        (path, name)
+        for route, name in _walk(get_resolver().url_patterns)
+        if (path := _concrete(route)) is not None
+    },
     key=lambda item: item[0],
 )
 

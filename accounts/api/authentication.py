@@ -10,7 +10,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.request import Request
 
-from accounts.mfa import mfa_needed
+from accounts.mfa import is_verified, mfa_needed
 from accounts.policies import can_sign_in
 from accounts.services import api_token_find, api_token_touch
 
@@ -49,8 +49,7 @@ class VerifiedSessionAuthentication(SessionAuthentication):
         user = result[0]
         if not can_sign_in(user):
             return None
-        django_user = request._request.user
-        if mfa_needed(user) and not django_user.is_verified():
+        if mfa_needed(user) and not is_verified(request._request.user):
             return None
         return result
 

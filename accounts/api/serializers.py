@@ -10,7 +10,9 @@ class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=512, trim_whitespace=False, write_only=True)
     otp_token = serializers.CharField(
-        max_length=12, required=False, allow_blank=True,
+        max_length=12,
+        required=False,
+        allow_blank=True,
         help_text="The 6-digit code from the authenticator app, when MFA is required.",
     )
 

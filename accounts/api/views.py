@@ -18,11 +18,10 @@ from accounts.services import api_token_issue, api_token_revoke
 from core.api.permissions import IsSignedInStaff
 
 
-
 class TokenView(APIView):
     """Exchange a username, password (and one-time code) for a bearer token; revoke it."""
 
-    authentication_classes = []  # type: ignore[var-annotated]
+    authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
@@ -44,13 +43,13 @@ class TokenView(APIView):
         user = authenticate(django_request, username=data["username"], password=data["password"])
         if getattr(django_request, "axes_locked_out", False):
             return Response({"detail": LOCKED_MESSAGE, "code": "account_locked"}, status=403)
-        if user is None or not can_sign_in(user):  # type: ignore[arg-type]
+        if user is None or not can_sign_in(user):
             return Response(
                 {"non_field_errors": ["Enter a correct username and password."]}, status=400
             )
         verified = False
-        if mfa.mfa_needed(user):  # type: ignore[arg-type]
-            if not mfa.confirmed_devices(user):  # type: ignore[arg-type]
+        if mfa.mfa_needed(user):
+            if not mfa.confirmed_devices(user):
                 return Response(
                     {"otp_token": ["Set up an authenticator app in the browser first."]},
                     status=400,
@@ -58,12 +57,12 @@ class TokenView(APIView):
             code = data.get("otp_token") or ""
             if not code:
                 return Response({"otp_token": ["Enter the 6-digit one-time code."]}, status=400)
-            if mfa.verify_code(user, code) is None:  # type: ignore[arg-type]
+            if mfa.verify_code(user, code) is None:
                 return Response(
                     {"otp_token": ["The one-time code is wrong or has expired."]}, status=400
                 )
             verified = True
-        token, raw = api_token_issue(actor=user, verified_mfa=verified)  # type: ignore[arg-type]
+        token, raw = api_token_issue(actor=user, verified_mfa=verified)
         body = TokenResponseSerializer({"token": raw, "expires_at": token.expires_at}).data
         return Response(body, status=status.HTTP_201_CREATED)
 

@@ -70,10 +70,12 @@ def test_mfa_required_token_needs_a_one_time_code(api, practitioner, settings) -
     settings.CAREFILE_REQUIRE_MFA = True
     credentials = {"username": "amy", "password": TEST_PASSWORD}
     not_enrolled = api.post(TOKEN, credentials, format="json")
-    assert not_enrolled.status_code == 400 and "otp_token" in not_enrolled.json()
+    assert not_enrolled.status_code == 400
+    assert "otp_token" in not_enrolled.json()
     device = enrolled_device(practitioner)
     missing = api.post(TOKEN, credentials, format="json")
-    assert missing.status_code == 400 and "otp_token" in missing.json()
+    assert missing.status_code == 400
+    assert "otp_token" in missing.json()
     wrong = api.post(TOKEN, {**credentials, "otp_token": "000000"}, format="json")
     if current_code(device) != "000000":
         assert wrong.status_code == 400

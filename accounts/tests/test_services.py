@@ -67,7 +67,8 @@ def test_membership_cannot_end_before_it_starts(admin_user, practitioner) -> Non
     membership = practitioner.memberships.get()
     with pytest.raises(Exception, match="end date"):
         membership_end(
-            actor=admin_user, membership=membership,
+            actor=admin_user,
+            membership=membership,
             ends_on=membership.starts_on - timedelta(days=1),
         )
     membership.refresh_from_db()

@@ -27,7 +27,8 @@ def test_sign_in_page_is_open_and_has_the_form(client) -> None:
     response = client.get(SIGN_IN)
     assert response.status_code == 200
     body = response.content.decode()
-    assert 'name="username"' in body and 'name="password"' in body
+    assert 'name="username"' in body
+    assert 'name="password"' in body
     assert 'autocomplete="current-password"' in body
 
 
@@ -37,7 +38,8 @@ def test_sign_in_reaches_the_role_start_page(client, practitioner) -> None:
     assert response["Location"] == "/"
     page = client.get("/")
     body = page.content.decode()
-    assert "Signed in as" in body and "Amy Okafor" in body
+    assert "Signed in as" in body
+    assert "Amy Okafor" in body
     assert "Your caseload" in body
     assert "Retention" not in body  # not a records manager
 
@@ -51,8 +53,9 @@ def test_wrong_password_shows_error_and_signs_nobody_in(client, practitioner) ->
     assert SESSION_KEY not in client.session
 
 
-def test_account_locks_after_five_failures_until_an_admin_unlocks(client, practitioner,
-                                                                   admin_user) -> None:
+def test_account_locks_after_five_failures_until_an_admin_unlocks(
+    client, practitioner, admin_user
+) -> None:
     for _ in range(5):
         sign_in(client, "amy", "wrong-password-guess")
     response = sign_in(client, "amy")  # even the right password is refused now
@@ -157,9 +160,7 @@ class TestMfaRequired:
 
         # django-otp slows down guessing after a failure: the next try waits a moment.
         with time_machine.travel(timezone.now() + timedelta(seconds=5)):
-            ok = client.post(
-                "/accounts/mfa/set-up/", {"code": current_code(device), "next": "/"}
-            )
+            ok = client.post("/accounts/mfa/set-up/", {"code": current_code(device), "next": "/"})
         assert ok.status_code == 302
         device.refresh_from_db()
         assert device.confirmed
@@ -172,13 +173,15 @@ class TestMfaRequired:
         assert verify_url.startswith("/accounts/mfa/verify/")
         not_digits = client.post(verify_url, {"code": "abcdef"})
         assert "Enter the 6-digit code" in not_digits.content.decode()
-        wrong = client.post(verify_url, {"code": "123456" if current_code(device) != "123456"
-                                         else "654321"})
+        wrong = client.post(
+            verify_url, {"code": "123456" if current_code(device) != "123456" else "654321"}
+        )
         assert "The code is wrong or has expired" in wrong.content.decode()
         assert client.get("/").status_code == 302
         with time_machine.travel(timezone.now() + timedelta(seconds=5)):
             right = client.post(verify_url, {"code": current_code(device)})
-        assert right.status_code == 302 and right["Location"] == "/"
+        assert right.status_code == 302
+        assert right["Location"] == "/"
         assert client.get("/").status_code == 200
 
     def test_password_alone_cannot_replace_the_authenticator(self, client, practitioner) -> None:
@@ -211,7 +214,8 @@ def test_account_page_lists_teams_and_roles(client, admin_user) -> None:
     client.force_login(admin_user)
     body = client.get("/accounts/account/").content.decode()
     assert "Information Governance" in body
-    assert "Records manager" in body and "System administrator" in body
+    assert "Records manager" in body
+    assert "System administrator" in body
 
 
 def test_admin_navigation_only_for_system_admins(client, practitioner, admin_user) -> None:

@@ -27,4 +27,4 @@ class IsSignedInStaff(BasePermission):
         from accounts.policies import can_sign_in
 
         user = request.user
-        return bool(user and user.is_authenticated and can_sign_in(user))  # type: ignore[arg-type]
+        return bool(user and user.is_authenticated and can_sign_in(user))

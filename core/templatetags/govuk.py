@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms, template
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms.boundfield import BoundField
 
 register = template.Library()
@@ -59,7 +60,7 @@ def govuk_field(field: BoundField) -> dict[str, Any]:
         classes.append(extra)
     if field.errors and kind in _ERROR_CLASS:
         classes.append(_ERROR_CLASS[kind])
-    attrs: dict[str, str] = {"class": " ".join(c for c in classes if c)}
+    attrs: dict[str, str | bool] = {"class": " ".join(c for c in classes if c)}
     if described:
         attrs["aria-describedby"] = described
     widget_html = "" if kind in {"radios", "checkboxes"} else field.as_widget(attrs=attrs)
@@ -85,7 +86,7 @@ def govuk_error_summary(*forms_: forms.BaseForm | None) -> dict[str, Any]:
         for message in form.non_field_errors():
             items.append({"text": str(message), "href": ""})
         for name, errors in form.errors.items():
-            if name == forms.forms.NON_FIELD_ERRORS:
+            if name == NON_FIELD_ERRORS:
                 continue
             bound = form[name]
             target = bound.auto_id or f"id_{name}"

@@ -8,7 +8,8 @@ pytestmark = pytest.mark.django_db
 def test_start_page_shows_one_panel_per_role(client, admin_user) -> None:
     client.force_login(admin_user)
     body = client.get("/").content.decode()
-    assert "Retention" in body and "Administration" in body
+    assert "Retention" in body
+    assert "Administration" in body
     assert "Your caseload" not in body
 
 
@@ -24,9 +25,11 @@ def test_layout_has_skip_link_council_and_phase_banner(client, practitioner, set
     client.force_login(practitioner)
     settings.CAREFILE_EMBEDDED = False
     body = client.get("/").content.decode()
-    assert 'href="#main-content"' in body and 'id="main-content"' in body
+    assert 'href="#main-content"' in body
+    assert 'id="main-content"' in body
     assert "Ashdown Borough Council" in body  # the user's council in the header
-    assert "Access is monitored" in body and "Do not enter real personal data" not in body
+    assert "Access is monitored" in body
+    assert "Do not enter real personal data" not in body
     settings.CAREFILE_EMBEDDED = True
     body = client.get("/").content.decode()
     assert "Do not enter real personal data" in body

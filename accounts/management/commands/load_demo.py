@@ -25,4 +25,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo users (password: {settings.CAREFILE_DEMO_PASSWORD}):")
             for user in USERS:
                 roles = ", ".join(f"{role.label} ({team})" for team, role in user.roles)
-                self.stdout.write(f"  {user.username:<5} {user.first_name} {user.last_name}: {roles}")
+                self.stdout.write(
+                    f"  {user.username:<5} {user.first_name} {user.last_name}: {roles}"
+                )
