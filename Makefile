@@ -36,12 +36,14 @@ assets: $(ASSETS)
 
 setup: $(STAMP) $(ASSETS)
 
-# Debian packages the tests need: Redis, Chromium for browser tests, fonts for PDFs.
+# Debian packages the tests need: PostgreSQL and Redis servers, Chromium, fonts for PDFs.
 system-packages:
 	@missing=""; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	dpkg -s fonts-liberation >/dev/null 2>&1 || missing="$$missing fonts-liberation"; \
+	{ command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } \
+	  || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

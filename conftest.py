@@ -9,6 +9,20 @@ from accounts.roles import Role
 from accounts.tests.factories import OrganisationFactory, TeamFactory, staff_member
 
 
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings) -> None:
+    """Throttle counts live in the cache; each test starts with its own empty one."""
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "carefile-tests",
+        }
+    }
+    cache.clear()
+
+
 @pytest.fixture
 def council(db: None) -> Organisation:
     return OrganisationFactory(name="Ashdown Borough Council")

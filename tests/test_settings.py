@@ -112,3 +112,47 @@ def test_load_demo_is_idempotent() -> None:
     assert adoption.served_organisation_ids() == set(
         Organisation.objects.filter(kind="council").values_list("id", flat=True)
     )
+
+
+def test_production_shares_its_cache_through_redis() -> None:
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.CACHES['default']['BACKEND'], settings.REST_FRAMEWORK['NUM_PROXIES'])"
+    )
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CAREFILE_", "DJANGO_", "DATABASE_", "CELERY_"))
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={
+            **base,
+            **PRODUCTION_ENV,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "CAREFILE_PROXY_COUNT": "1",
+        },
+    )
+    assert result.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "1"], (
+        result.stderr
+    )
+
+
+@pytest.mark.django_db
+def test_token_endpoint_is_throttled(monkeypatch) -> None:
+    from rest_framework.test import APIClient
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"token": "3/min"})
+    api = APIClient()
+    statuses = [
+        api.post(
+            "/api/v1/auth/token/", {"username": "x", "password": "y"}, format="json"
+        ).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [400, 400, 400, 429]
