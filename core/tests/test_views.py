@@ -28,7 +28,7 @@ def test_layout_has_skip_link_council_and_phase_banner(client, practitioner, set
     assert 'href="#main-content"' in body
     assert 'id="main-content"' in body
     assert "Ashdown Borough Council" in body  # the user's council in the header
-    assert "Access is monitored" in body
+    assert "Confidential social care records" in body
     assert "Do not enter real personal data" not in body
     settings.CAREFILE_EMBEDDED = True
     body = client.get("/").content.decode()
