@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
@@ -45,3 +46,26 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class FriendlyErrorPagesMiddleware:
+    """With DEBUG on (the demo), Django answers unknown URLs and crashes with its technical
+    pages, which list routes and stack traces. Users get the service's own pages instead; the
+    traceback still goes to the console log."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if not settings.DEBUG or response.status_code not in (404, 500):
+            return response
+        if getattr(response, "carefile_error_page", False) or response.get(
+            "Content-Type", ""
+        ).startswith("application/json"):
+            return response
+        from core import views
+
+        if response.status_code == 404:
+            return views.page_not_found(request)
+        return views.server_error(request)

@@ -45,7 +45,9 @@ def _error(
 ) -> HttpResponse:
     if _is_api(request):
         return JsonResponse({"detail": message}, status=status)
-    return render(request, template, {"title": title, "message": message}, status=status)
+    response = render(request, template, {"title": title, "message": message}, status=status)
+    response.carefile_error_page = True  # type: ignore[attr-defined]
+    return response
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -84,7 +86,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     from django.template import loader
 
     body = loader.get_template("500.html").render({"service_name": "Carefile"})
-    return HttpResponse(body, status=500)
+    response = HttpResponse(body, status=500)
+    response.carefile_error_page = True  # type: ignore[attr-defined]
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

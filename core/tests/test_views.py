@@ -64,3 +64,19 @@ def test_form_errors_render_with_the_gov_uk_error_summary(client, practitioner) 
     assert "govuk-form-group--error" in body
     assert 'aria-describedby="id_username-error"' in body
     assert "<title>Sign in (error)" in body
+
+
+def test_demo_with_debug_on_still_shows_service_pages_not_technical_ones(
+    client, practitioner, settings
+) -> None:
+    settings.DEBUG = True
+    client.force_login(practitioner)
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Page not found" in body
+    assert "govuk-heading-l" in body
+    assert "URLconf" not in body  # Django's technical page lists the routes
+    api = client.get("/api/v1/no-such-thing/")
+    assert api.status_code == 404
+    assert api["Content-Type"].startswith("application/json")
