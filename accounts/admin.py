@@ -1,16 +1,14 @@
 from __future__ import annotations
 
 from axes.models import AccessAttempt
-from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
 from accounts.models import ApiToken, Membership, Organisation, Team, User
-from accounts.services import user_sync_roles
+from accounts.services import account_unlock, api_token_revoke, user_sync_roles
 
 
 class MembershipInline(admin.TabularInline):
@@ -18,14 +16,6 @@ class MembershipInline(admin.TabularInline):
     extra = 0
     fields = ["team", "role", "starts_on", "ends_on"]
     autocomplete_fields = ["team"]
-
-
-def _locked_usernames(usernames: list[str]) -> set[str]:
-    return set(
-        AccessAttempt.objects.filter(
-            username__in=usernames, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
-        ).values_list("username", flat=True)
-    )
 
 
 @admin.register(User)
@@ -49,16 +39,23 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
 
-    @admin.display(boolean=True, description="Locked")
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        # One query for the whole list, not one lockout lookup per row.
+        locked = AccessAttempt.objects.filter(
+            username=OuterRef("username"), failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+        )
+        return super().get_queryset(request).annotate(is_locked=Exists(locked))
+
+    @admin.display(boolean=True, description="Locked", ordering="is_locked")
     def locked(self, obj: User) -> bool:
-        return obj.username in _locked_usernames([obj.username])
+        return bool(getattr(obj, "is_locked", False))
 
     @admin.action(description="Unlock the selected accounts")
     def unlock_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        names = list(queryset.values_list("username", flat=True))
-        for name in names:
-            axes_reset(username=name)
-        messages.success(request, f"Unlocked {len(names)} account(s).")
+        users = list(queryset)
+        for user in users:
+            account_unlock(actor=request.user, user=user)  # type: ignore[arg-type]
+        messages.success(request, f"Unlocked {len(users)} account(s).")
 
     def save_related(
         self, request: HttpRequest, form: object, formsets: object, change: bool
@@ -98,5 +95,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
-        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        messages.success(request, f"Revoked {count} token(s).")
+        tokens = list(queryset.filter(revoked_at__isnull=True))
+        for token in tokens:
+            api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
+        messages.success(request, f"Revoked {len(tokens)} token(s).")

@@ -79,6 +79,14 @@ def membership_end(*, actor: User, membership: Membership, ends_on: date | None 
     user_sync_roles(user=membership.user)
 
 
+def account_unlock(*, actor: User, user: User) -> None:
+    """Clear the failed sign-in attempts that locked an account."""
+    from axes.utils import reset as axes_reset
+
+    _require_admin(actor)
+    axes_reset(username=user.username)
+
+
 def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 

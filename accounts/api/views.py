@@ -11,7 +11,6 @@ from rest_framework.views import APIView
 
 from accounts import mfa
 from accounts.api.serializers import MeSerializer, TokenRequestSerializer, TokenResponseSerializer
-from accounts.lockout import LOCKED_MESSAGE
 from accounts.models import ApiToken
 from accounts.policies import can_sign_in
 from accounts.services import api_token_issue, api_token_revoke
@@ -41,8 +40,8 @@ class TokenView(APIView):
         data = serializer.validated_data
         django_request = request._request
         user = authenticate(django_request, username=data["username"], password=data["password"])
-        if getattr(django_request, "axes_locked_out", False):
-            return Response({"detail": LOCKED_MESSAGE, "code": "account_locked"}, status=403)
+        # A locked account: django-axes' middleware replaces this response with
+        # accounts.lockout.lockout_response (403 JSON), so nothing is said here.
         if user is None or not can_sign_in(user):
             return Response(
                 {"non_field_errors": ["Enter a correct username and password."]}, status=400

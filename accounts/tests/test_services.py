@@ -11,6 +11,7 @@ from accounts.models import ApiToken, Membership
 from accounts.policies import user_roles
 from accounts.roles import ROLE_MODEL_PERMISSIONS, Role
 from accounts.services import (
+    account_unlock,
     api_token_find,
     api_token_issue,
     api_token_revoke,
@@ -96,3 +97,25 @@ def test_api_token_revoked_by_owner_and_not_by_others(practitioner, other_practi
     assert api_token_find(raw=raw) is not None
     api_token_revoke(actor=practitioner, token=token)
     assert api_token_find(raw=raw) is None
+
+
+def test_only_a_system_admin_may_unlock_an_account(
+    practitioner, other_practitioner, admin_user
+) -> None:
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.create(
+        username="ben",
+        ip_address="127.0.0.1",
+        user_agent="test",
+        failures_since_start=5,
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/accounts/sign-in/",
+    )
+    with pytest.raises(ApplicationError):
+        account_unlock(actor=practitioner, user=other_practitioner)
+    assert AccessAttempt.objects.filter(username="ben").exists()
+    account_unlock(actor=admin_user, user=other_practitioner)
+    assert not AccessAttempt.objects.filter(username="ben").exists()

@@ -225,3 +225,15 @@ def test_admin_navigation_only_for_system_admins(client, practitioner, admin_use
     client.force_login(admin_user)
     assert 'href="/admin/"' in client.get("/").content.decode()
     assert client.get("/admin/").status_code == 200
+
+
+def test_admin_user_list_marks_locked_accounts(
+    client, practitioner, other_practitioner, admin_user
+) -> None:
+    for _ in range(5):
+        sign_in(client, "ben", "wrong-password-guess")
+    admin = Client()
+    admin.force_login(admin_user)
+    page = admin.get(reverse("admin:accounts_user_changelist"))
+    locked = page.context["cl"].result_list
+    assert {u.username: u.is_locked for u in locked} == {"amy": False, "ben": True, "fay": False}
