@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -135,6 +135,15 @@ class Team(models.Model):
         help_text="Members may see the cases the team holds, not only the ones allocated to them.",
     )
     is_active = models.BooleanField(default=True)
+    caseload_group = models.OneToOneField(
+        Group,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="caseload_team",
+        help_text="Holds the team's object permissions on the cases it holds.",
+    )
 
     class Meta:
         ordering = ["organisation__name", "name"]

@@ -9,6 +9,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import ApiToken, Membership, Team, User
@@ -38,15 +39,28 @@ def roles_ensure(*, using: str = "default") -> None:
 
 def user_sync_roles(*, user: User) -> None:
     """Keep the user's groups and staff flag in step with their current memberships."""
-    roles = set(Membership.objects.current().filter(user=user).values_list("role", flat=True))
+    current = list(
+        Membership.objects.current()
+        .filter(user=user)
+        .values_list("role", "team__shares_caseload", "team__caseload_group_id")
+    )
+    roles = {role for role, _, _ in current}
     labels = [Role(role).label for role in roles]
-    user.groups.set(Group.objects.filter(name__in=labels))
+    # Caseload groups hold each team's object permissions on its cases (records.services).
+    # Need-to-know reads memberships by date, so these groups only mirror them for the admin.
+    caseload_groups = {
+        group_id
+        for role, shares, group_id in current
+        if group_id and (role == Role.TEAM_MANAGER or (role == Role.PRACTITIONER and shares))
+    }
+    user.groups.set(Group.objects.filter(Q(name__in=labels) | Q(pk__in=caseload_groups)))
     is_staff = bool(roles & STAFF_ROLES)
     if user.is_staff != is_staff:
         user.is_staff = is_staff
         user.save(update_fields=["is_staff"])
-    if hasattr(user, "_carefile_roles"):
-        del user._carefile_roles
+    for cached in ("_carefile_roles", "_carefile_record_access"):
+        if hasattr(user, cached):
+            delattr(user, cached)
 
 
 def _require_admin(actor: User) -> None:

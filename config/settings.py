@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "guardian",
     "core",
     "accounts",
     "records",
@@ -149,7 +150,13 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
 ]
+# Object permissions on record data live in records' own direct foreign-key tables and are read
+# by records.policies; no anonymous user exists to hold any.
+ANONYMOUS_USER_NAME = None
+GUARDIAN_MONKEY_PATCH_USER = False
+GUARDIAN_MONKEY_PATCH_GROUP = False
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:start"
 LOGOUT_REDIRECT_URL = None  # sign-out shows its own "You have signed out" page
@@ -239,6 +246,11 @@ MEDIA_ROOT = Path(env.str("CAREFILE_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Case documents: outside the web root, named by UUID, served by records.views only.
+    "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT / "documents"), "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -251,6 +263,13 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     # Assets come from the finders in development; WhiteNoise still expects the folder.
     STATIC_ROOT.mkdir(exist_ok=True)
+
+# --- Case records ----------------------------------------------------------------------------
+CAREFILE_DOCUMENT_MAX_BYTES = env.int("CAREFILE_DOCUMENT_MAX_MB", default=20) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+CAREFILE_BREAK_GLASS_HOURS = env.int("CAREFILE_BREAK_GLASS_HOURS", default=24)
+CAREFILE_CHRONOLOGY_PAGE_SIZE = env.int("CAREFILE_CHRONOLOGY_PAGE_SIZE", default=25)
 
 # --- Email -----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str(

@@ -1,0 +1,430 @@
+"""Every read of case records. Each function takes the acting user and returns only what they
+may see; anything else is ``Http404`` with the same message as a thing that does not exist."""
+
+from __future__ import annotations
+
+import difflib
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from records import policies
+from records.identifiers import compact, identifier_kind
+from records.models import (
+    ITEM_MODELS,
+    Allocation,
+    Case,
+    CaseParticipant,
+    DisagreementStatement,
+    Document,
+    HistoricRecord,
+    Item,
+    ItemKind,
+    ItemRevision,
+    Person,
+    PersonName,
+    Relationship,
+    search_text,
+)
+from records.policies import RecordAccess, record_access
+
+if TYPE_CHECKING:
+    from accounts.models import Team, User
+
+NOT_FOUND = "Page not found"
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        raise Http404(NOT_FOUND) from None
+
+
+def case_annotate_access(qs: QuerySet[Case], access: RecordAccess) -> QuerySet[Case]:
+    """Say how the user reaches each case; the ``can_*`` policies read these."""
+    now = timezone.now()
+    return qs.annotate(
+        via_allocation=policies.allocation_grant(access, now),
+        via_team=policies.team_grant(access),
+        via_grant=policies.person_wide_grant(access, now, "person_id"),
+    )
+
+
+# --- People ----------------------------------------------------------------------------------
+
+
+def person_list_for_user(*, user: User) -> QuerySet[Person]:
+    access = record_access(user)
+    return Person.objects.filter(policies.person_visible_q(access))
+
+
+def person_get_for_user(*, user: User, person_id: Any) -> Person:
+    public_id = _uuid(person_id)
+    person = (
+        person_list_for_user(user=user)
+        .select_related("organisation")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if person is None:
+        raise Http404(NOT_FOUND)
+    return person
+
+
+def person_reach(*, user: User, person: Person) -> str:
+    """How the user sees this person: "case", "break_glass" or "disclose" (for audit purpose)."""
+    access = record_access(user)
+    if (
+        Person.objects.filter(pk=person.pk)
+        .filter(
+            policies.person_visible_q(access)
+            & ~Q(policies.person_wide_grant(access, timezone.now()))
+        )
+        .exists()
+    ):
+        return "case"
+    from records.models import PersonUserObjectPermission
+
+    grant = (
+        PersonUserObjectPermission.objects.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
+            content_object=person,
+            user_id=user.pk,
+            permission__codename__in=policies.PERSON_WIDE_CODENAMES,
+        )
+        .values_list("permission__codename", flat=True)
+        .first()
+    )
+    return "break_glass" if grant == "break_glass_person" else "disclose"
+
+
+def case_list_for_person(*, user: User, person: Person) -> list[Case]:
+    access = record_access(user)
+    qs = (
+        Case.objects.filter(person=person)
+        .filter(policies.case_visible_q(access))
+        .select_related("team", "organisation")
+        .prefetch_related(
+            Prefetch(
+                "allocations",
+                queryset=Allocation.objects.current().select_related("worker"),
+                to_attr="current_allocations",
+            )
+        )
+        .order_by("closed_on", "-opened_on")
+    )
+    return list(case_annotate_access(qs, access))
+
+
+def participations_for_person(*, user: User, person: Person) -> list[CaseParticipant]:
+    """Cases of other people in which this person takes part, among those the user sees."""
+    access = record_access(user)
+    return list(
+        CaseParticipant.objects.filter(person=person)
+        .filter(
+            policies.case_visible_q(
+                access, case_ref="case_id", person_ref="case__person_id", prefix="case__"
+            )
+        )
+        .select_related("case", "case__person", "case__team")
+    )
+
+
+@dataclass(frozen=True)
+class RelatedPerson:
+    relationship: Relationship
+    other: Person
+    label: str
+    other_visible: bool
+
+
+def relationships_for_person(*, user: User, person: Person) -> list[RelatedPerson]:
+    """Both directions of every relationship, saying which related people the user may open."""
+    rels = list(
+        Relationship.objects.filter(Q(from_person=person) | Q(to_person=person)).select_related(
+            "from_person", "to_person"
+        )
+    )
+    other_ids = {r.other(person).pk for r in rels}
+    visible = set()
+    if other_ids:
+        visible = set(
+            person_list_for_user(user=user).filter(pk__in=other_ids).values_list("pk", flat=True)
+        )
+    return [
+        RelatedPerson(r, r.other(person), r.label_for(person), r.other(person).pk in visible)
+        for r in rels
+    ]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    person: Person
+    matched_name: str
+    score: float
+
+
+def person_search_for_user(
+    *,
+    user: User,
+    query: str = "",
+    date_of_birth: date | None = None,
+    limit: int = 50,
+) -> list[SearchResult]:
+    """Typo-tolerant name search, or an identifier, or a date of birth, over what the user may
+    see. On PostgreSQL names are ranked by trigram similarity; on SQLite by difflib over the
+    user's visible names (a caseload, so small)."""
+    access = record_access(user)
+    if not policies.can_search_people(access):
+        return []
+    visible = Person.objects.filter(policies.person_visible_q(access))
+    query = (query or "").strip()
+    kind = identifier_kind(query) if query else None
+    if kind:
+        people = visible.filter(**{kind: compact(query)})
+        if date_of_birth:
+            people = people.filter(date_of_birth=date_of_birth)
+        return [SearchResult(p, p.full_name, 1.0) for p in people[:limit]]
+    if not query:
+        if date_of_birth is None:
+            return []
+        people = visible.filter(date_of_birth=date_of_birth).order_by("last_name", "first_name")
+        return [SearchResult(p, p.full_name, 1.0) for p in people[:limit]]
+    wanted = search_text(query)
+    names = PersonName.objects.filter(person__in=visible)
+    if date_of_birth:
+        names = names.filter(person__date_of_birth=date_of_birth)
+    best: dict[int, tuple[float, str]] = {}
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+
+        rows = (
+            names.annotate(
+                score=TrigramSimilarity("search_name", wanted),
+                word=TrigramWordSimilarity(wanted, "search_name"),
+            )
+            .filter(Q(score__gte=0.3) | Q(word__gte=0.5))
+            .values_list("person_id", "search_name", "score", "word")
+            .order_by()[: limit * 4]
+        )
+        for person_id, name, score, word in rows:
+            value = max(score, word * 0.9)
+            if value > best.get(person_id, (0.0, ""))[0]:
+                best[person_id] = (value, name)
+    else:
+        for person_id, name in names.values_list("person_id", "search_name"):
+            score = _fuzzy_score(wanted, name)
+            if score >= 0.6 and score > best.get(person_id, (0.0, ""))[0]:
+                best[person_id] = (score, name)
+    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:limit]
+    people_by_id = Person.objects.in_bulk([pid for pid, _ in ranked])
+    return [
+        SearchResult(people_by_id[pid], name.title(), round(score, 2))
+        for pid, (score, name) in ranked
+        if pid in people_by_id
+    ]
+
+
+def _fuzzy_score(wanted: str, name: str) -> float:
+    whole = difflib.SequenceMatcher(None, wanted, name).ratio()
+    words = name.split()
+    parts = [
+        max((difflib.SequenceMatcher(None, w, n).ratio() for n in words), default=0.0)
+        for w in wanted.split()
+    ]
+    return max(whole, sum(parts) / len(parts) if parts else 0.0)
+
+
+# --- Cases -----------------------------------------------------------------------------------
+
+
+def case_get_for_user(*, user: User, case_id: Any) -> Case:
+    access = record_access(user)
+    qs = (
+        Case.objects.filter(public_id=_uuid(case_id))
+        .filter(policies.case_visible_q(access))
+        .select_related("person", "team", "organisation")
+    )
+    case = case_annotate_access(qs, access).first()
+    if case is None:
+        raise Http404(NOT_FOUND)
+    return case
+
+
+def case_allocations(*, case: Case) -> QuerySet[Allocation]:
+    """Every allocation of a case the caller has already fetched through case_get_for_user."""
+    return case.allocations.select_related("worker", "allocated_by").order_by("-starts_on")
+
+
+def case_people(*, case: Case) -> list[Person]:
+    """The subject and participants of a case the caller already may see: who may take part
+    in its contacts or be linked from its items."""
+    people = [case.person]
+    people.extend(
+        p.person for p in case.participants.select_related("person").order_by("person__last_name")
+    )
+    return people
+
+
+def caseload_for_user(*, user: User) -> list[Case]:
+    """Open cases currently allocated to the user, with what the caseload page shows."""
+    access = record_access(user)
+    today = timezone.localdate()
+    allocated = Allocation.objects.current(today).filter(worker_id=user.pk, case_id=OuterRef("pk"))
+    qs = (
+        Case.objects.filter(Exists(allocated), closed_on__isnull=True)
+        .filter(policies.case_visible_q(access))
+        .select_related("person", "team")
+        .order_by("next_review_on", "person__last_name")
+    )
+    return list(qs)
+
+
+def team_cases_for_user(*, user: User, team: Team, open_only: bool = True) -> list[Case]:
+    """A team's cases, for its manager or (when it shares its caseload) its members."""
+    access = record_access(user)
+    if team.pk not in access.caseload_team_ids:
+        raise Http404(NOT_FOUND)
+    qs = Case.objects.filter(team=team).filter(policies.case_visible_q(access))
+    if open_only:
+        qs = qs.filter(closed_on__isnull=True)
+    return list(
+        qs.select_related("person")
+        .prefetch_related(
+            Prefetch(
+                "allocations",
+                queryset=Allocation.objects.current().select_related("worker"),
+                to_attr="current_allocations",
+            )
+        )
+        .order_by("person__last_name", "person__first_name")
+    )
+
+
+def teams_managed_by_user(*, user: User) -> QuerySet[Team]:
+    from accounts.models import Team
+
+    access = record_access(user)
+    return Team.objects.filter(pk__in=access.caseload_team_ids).select_related("organisation")
+
+
+# --- Items -----------------------------------------------------------------------------------
+
+
+def chronology_for_user(
+    *,
+    user: User,
+    person: Person,
+    kinds: list[str] | None = None,
+    case_id: Any = None,
+    page: int | str = 1,
+    per_page: int | None = None,
+) -> Page[Item]:
+    """A person's items from the cases the user sees, newest first, one page at a time."""
+    access = record_access(user)
+    cases = Case.objects.filter(person=person).filter(policies.case_visible_q(access))
+    if case_id:
+        cases = cases.filter(public_id=_uuid(case_id))
+    case_ids = list(cases.values_list("pk", flat=True))
+    items = (
+        Item.objects.filter(person=person, case_id__in=case_ids, entered_in_error_at__isnull=True)
+        .filter(policies.item_restricted_ok_q(access))
+        .select_related("author", "case")
+        .prefetch_related(
+            Prefetch(
+                "disagreements",
+                queryset=DisagreementStatement.objects.order_by("received_on"),
+            )
+        )
+        .order_by("-occurred_at", "-id")
+    )
+    if kinds:
+        items = items.filter(kind__in=[k for k in kinds if k in ItemKind.values])
+    paginator = Paginator(items, per_page or settings.CAREFILE_CHRONOLOGY_PAGE_SIZE)
+    return paginator.get_page(page)
+
+
+def item_get_for_user(*, user: User, item_id: Any) -> Item:
+    """The kind-specific item (Contact, Assessment…) with its case, or 404."""
+    access = record_access(user)
+    base = (
+        Item.objects.filter(public_id=_uuid(item_id))
+        .filter(policies.item_visible_q(access))
+        .values_list("kind", flat=True)
+        .first()
+    )
+    if base is None:
+        raise Http404(NOT_FOUND)
+    model = ITEM_MODELS[base]
+    item = (
+        model.objects.filter(public_id=_uuid(item_id))
+        .select_related("case", "case__person", "case__team", "author", "entered_in_error_by")
+        .first()
+    )
+    if item is None:
+        raise Http404(NOT_FOUND)
+    case_qs = Case.objects.filter(pk=item.case_id).select_related("person", "team", "organisation")
+    item.case = case_annotate_access(case_qs, access).get()
+    return item
+
+
+def item_revisions(*, item: Item) -> QuerySet[ItemRevision]:
+    return item.revisions.select_related("author").order_by("number")
+
+
+def item_disagreements(*, item: Item) -> QuerySet[DisagreementStatement]:
+    return item.disagreements.select_related("recorded_by").order_by("received_on", "id")
+
+
+def item_linked_people(*, item: Item) -> list[Any]:
+    return list(item.links.select_related("person").order_by("role", "person__last_name"))
+
+
+def document_get_for_user(*, user: User, item_id: Any) -> Document:
+    item = item_get_for_user(user=user, item_id=item_id)
+    if not isinstance(item, Document):
+        raise Http404(NOT_FOUND)
+    return item
+
+
+# --- Historic records index --------------------------------------------------------------------
+
+
+def historic_record_search_for_user(
+    *, user: User, query: str = "", date_of_birth: date | None = None, limit: int = 50
+) -> list[tuple[HistoricRecord, float]]:
+    if not policies.can_see_historic_index(user):
+        raise Http404(NOT_FOUND)
+    access = record_access(user)
+    records = HistoricRecord.objects.filter(organisation_id__in=access.served_org_ids)
+    if date_of_birth:
+        records = records.filter(date_of_birth=date_of_birth)
+    wanted = search_text(query or "")
+    if not wanted:
+        if date_of_birth is None:
+            return []
+        return [(r, 1.0) for r in records.order_by("last_name")[:limit]]
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+
+        rows = (
+            records.annotate(
+                score=TrigramSimilarity("search_name", wanted),
+                word=TrigramWordSimilarity(wanted, "search_name"),
+            )
+            .filter(Q(score__gte=0.25) | Q(word__gte=0.5))
+            .order_by("-word", "-score")[:limit]
+        )
+        return [(r, round(max(r.score, r.word * 0.9), 2)) for r in rows]
+    scored = [(r, _fuzzy_score(wanted, r.search_name)) for r in records]
+    scored = [(r, round(s, 2)) for r, s in scored if s >= 0.6]
+    return sorted(scored, key=lambda rs: -rs[1])[:limit]

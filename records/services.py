@@ -1,0 +1,1285 @@
+"""Every write to case records. Each service takes ``actor=``, checks the policy, validates,
+and writes in one transaction; need-to-know grants are granted and revoked only here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from accounts.models import CASE_SERVICES, Membership, Team
+from core.errors import ApplicationError
+from records import identifiers, policies
+from records.models import (
+    CATEGORY_SERVICE,
+    Address,
+    AlertKind,
+    Allocation,
+    Assessment,
+    AssessmentStatus,
+    BreakGlassAccess,
+    Case,
+    CaseGroupObjectPermission,
+    CaseNote,
+    CaseParticipant,
+    CaseUserObjectPermission,
+    Contact,
+    DisagreementStatement,
+    Document,
+    EmailAddress,
+    HistoricRecord,
+    InformationReceived,
+    Item,
+    ItemKind,
+    ItemPerson,
+    ItemRevision,
+    ItemUserObjectPermission,
+    ParticipantRole,
+    Person,
+    PersonAlert,
+    PersonName,
+    PersonUserObjectPermission,
+    PhoneNumber,
+    Plan,
+    Relationship,
+    Review,
+)
+from records.policies import record_access
+from records.uploads import check_upload
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+ItemT = TypeVar("ItemT", bound=Item)
+
+PERSON_FIELDS = (
+    "first_name",
+    "middle_names",
+    "last_name",
+    "preferred_name",
+    "date_of_birth",
+    "date_of_death",
+    "gender",
+    "ethnicity",
+    "first_language",
+    "interpreter_needed",
+    "disability",
+    "nhs_number",
+    "ni_number",
+    "upn",
+)
+# A little slack for clocks: "now" typed on a phone is not "the future".
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def _perm(codename: str) -> Permission:
+    return Permission.objects.get(content_type__app_label="records", codename=codename)
+
+
+def _end_of(day: date) -> datetime:
+    """The first moment after ``day`` in local time: when a grant ending that day expires."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def _refuse(message: str, field: str | None = None) -> ApplicationError:
+    return ApplicationError(message, field_errors={field: [message]} if field else None)
+
+
+# --- Teams and their caseload grants ---------------------------------------------------------
+
+
+def team_caseload_group_ensure(*, team: Team) -> Group:
+    """The group that carries a team's object permissions on the cases it holds."""
+    if team.caseload_group_id:
+        return team.caseload_group  # type: ignore[return-value]
+    from accounts.services import user_sync_roles
+
+    group, _ = Group.objects.get_or_create(name=f"Caseload of {team.name} ({team.public_id})")
+    Team.objects.filter(pk=team.pk).update(caseload_group=group)
+    team.caseload_group = group
+    for member in {
+        m.user for m in Membership.objects.current().filter(team=team).select_related("user")
+    }:
+        user_sync_roles(user=member)
+    return group
+
+
+def _grant_team(case: Case, team: Team) -> None:
+    group = team_caseload_group_ensure(team=team)
+    CaseGroupObjectPermission.objects.get_or_create(
+        group=group, permission=_perm("view_case"), content_object=case
+    )
+
+
+def _revoke_team(case: Case, team: Team) -> None:
+    if team.caseload_group_id:
+        CaseGroupObjectPermission.objects.filter(
+            group_id=team.caseload_group_id, content_object=case
+        ).delete()
+
+
+def _sync_allocation_grant(case: Case, worker_id: int) -> None:
+    """One grant row per worker and case, expiring when their last current allocation ends."""
+    today = timezone.localdate()
+    ends = list(
+        Allocation.objects.filter(case=case, worker_id=worker_id)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .values_list("ends_on", flat=True)
+    )
+    grants = CaseUserObjectPermission.objects.filter(
+        content_object=case, user_id=worker_id, permission=_perm("view_case")
+    )
+    if not ends:
+        grants.delete()
+        return
+    expires = None if any(e is None for e in ends) else _end_of(max(e for e in ends if e))
+    CaseUserObjectPermission.objects.update_or_create(
+        content_object=case,
+        user_id=worker_id,
+        permission=_perm("view_case"),
+        defaults={"expires_at": expires},
+    )
+
+
+# --- People ----------------------------------------------------------------------------------
+
+
+def _apply_person_details(person: Person, data: Mapping[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    for name in PERSON_FIELDS:
+        if name in data:
+            setattr(person, name, data[name] if data[name] is not None else _blank(name))
+    for name, normalise in (
+        ("nhs_number", identifiers.normalise_nhs_number),
+        ("ni_number", identifiers.normalise_ni_number),
+        ("upn", identifiers.normalise_upn),
+    ):
+        value = getattr(person, name) or ""
+        if value:
+            try:
+                setattr(person, name, normalise(value))
+            except ValidationError as exc:
+                errors[name] = exc.messages
+    today = timezone.localdate()
+    if person.date_of_birth and person.date_of_birth > today:
+        errors["date_of_birth"] = ["Date of birth must be today or in the past."]
+    if person.date_of_death:
+        if person.date_of_death > today:
+            errors["date_of_death"] = ["Date of death must be today or in the past."]
+        elif person.date_of_birth and person.date_of_death < person.date_of_birth:
+            errors["date_of_death"] = ["Date of death must be on or after the date of birth."]
+    if errors:
+        raise ValidationError(errors)
+    person.full_clean(exclude=["created_by", "organisation"])
+
+
+def _blank(name: str) -> Any:
+    return None if name in {"date_of_birth", "date_of_death"} else ""
+
+
+def _sync_current_name(person: Person) -> None:
+    PersonName.objects.update_or_create(
+        person=person,
+        kind=PersonName.Kind.CURRENT,
+        defaults={"first_name": person.first_name, "last_name": person.last_name},
+    )
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: User,
+    details: Mapping[str, Any],
+    team: Team,
+    category: str,
+    opened_on: date | None = None,
+    referral_reason: str = "",
+    allocate: bool = True,
+) -> tuple[Person, Case]:
+    """Record a new person and open their first case: a person is always seen through a case.
+
+    The actor's team holds the case; the actor is allocated unless ``allocate`` is false (a
+    manager logging a referral for allocation later)."""
+    access = record_access(actor)
+    if not policies.can_open_case(access, team):
+        raise _refuse("You can only open cases for a team you work in.", "team")
+    organisation = _controller_for(team)
+    person = Person(organisation=organisation, created_by=actor)
+    _apply_person_details(person, details)
+    person.save()
+    _sync_current_name(person)
+    case = case_open(
+        actor=actor,
+        person=person,
+        team=team,
+        category=category,
+        opened_on=opened_on,
+        referral_reason=referral_reason,
+    )
+    if allocate:
+        case_allocate(actor=actor, case=case, worker=actor)
+    return person, case
+
+
+def _controller_for(team: Team) -> Any:
+    served = team.served_organisation_ids()
+    if team.organisation.is_controller:
+        return team.organisation
+    if len(served) == 1:
+        return team.acts_for.get()
+    raise _refuse("Choose which council this record belongs to.", "organisation")
+
+
+@transaction.atomic
+def person_update(*, actor: User, person: Person, details: Mapping[str, Any]) -> Person:
+    """Correct a person's details. The audit trail keeps what was there before."""
+    from records.selectors import case_list_for_person
+
+    access = record_access(actor)
+    cases = case_list_for_person(user=actor, person=person)
+    if not policies.can_edit_person(access, person, cases):
+        raise ApplicationError("You can change a person's details only on a case you work on.")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    _apply_person_details(person, details)
+    person.updated_at = timezone.now()
+    person.save()
+    _sync_current_name(person)
+    return person
+
+
+def _require_person_editor(actor: User, person: Person) -> None:
+    from records.selectors import case_list_for_person
+
+    access = record_access(actor)
+    if not policies.can_edit_person(
+        access, person, case_list_for_person(user=actor, person=person)
+    ):
+        raise ApplicationError("You can change a person's details only on a case you work on.")
+
+
+@transaction.atomic
+def person_name_add(
+    *,
+    actor: User,
+    person: Person,
+    kind: str,
+    first_name: str,
+    last_name: str,
+    used_from: date | None = None,
+    used_to: date | None = None,
+) -> PersonName:
+    _require_person_editor(actor, person)
+    if kind == PersonName.Kind.CURRENT:
+        raise _refuse("Change the current name on the person's details instead.", "kind")
+    name = PersonName(
+        person=person,
+        kind=kind,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        used_from=used_from,
+        used_to=used_to,
+    )
+    name.full_clean(exclude=["search_name"])
+    name.save()
+    return name
+
+
+@transaction.atomic
+def address_add(*, actor: User, person: Person, **fields: Any) -> Address:
+    _require_person_editor(actor, person)
+    address = Address(person=person, **fields)
+    address.postcode = (address.postcode or "").upper().strip()
+    address.full_clean()
+    address.save()
+    return address
+
+
+@transaction.atomic
+def phone_add(*, actor: User, person: Person, number: str, label: str = "") -> PhoneNumber:
+    _require_person_editor(actor, person)
+    phone = PhoneNumber(person=person, number=number.strip(), label=label)
+    phone.full_clean()
+    phone.save()
+    return phone
+
+
+@transaction.atomic
+def email_add(*, actor: User, person: Person, email: str, label: str = "") -> EmailAddress:
+    _require_person_editor(actor, person)
+    address = EmailAddress(person=person, email=email.strip(), label=label)
+    address.full_clean()
+    address.save()
+    return address
+
+
+@transaction.atomic
+def alert_add(
+    *, actor: User, person: Person, kind: AlertKind | str, description: str
+) -> PersonAlert:
+    _require_person_editor(actor, person)
+    alert = PersonAlert(person=person, kind=kind, description=description, recorded_by=actor)
+    alert.full_clean()
+    alert.save()
+    return alert
+
+
+@transaction.atomic
+def relationship_add(
+    *,
+    actor: User,
+    from_person: Person,
+    to_person: Person,
+    kind: str,
+    started_on: date | None = None,
+    notes: str = "",
+    is_parental_responsibility: bool = False,
+) -> Relationship:
+    """Record that ``from_person`` is the ``kind`` of ``to_person``. The actor must be able to
+    work on one of them and see both."""
+    from records.selectors import person_list_for_user
+
+    visible = person_list_for_user(user=actor).filter(pk__in=[from_person.pk, to_person.pk])
+    if visible.count() != len({from_person.pk, to_person.pk}):
+        raise _refuse("Choose a person you can see.", "to_person")
+    _require_person_editor_any(actor, [from_person, to_person])
+    if from_person.pk == to_person.pk:
+        raise _refuse("A person cannot be related to themselves.", "to_person")
+    relationship = Relationship(
+        from_person=from_person,
+        to_person=to_person,
+        kind=kind,
+        started_on=started_on,
+        notes=notes,
+        is_parental_responsibility=is_parental_responsibility,
+        created_by=actor,
+    )
+    relationship.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            relationship.save()
+    except IntegrityError:
+        raise _refuse("This relationship is already recorded.", "kind") from None
+    return relationship
+
+
+def _require_person_editor_any(actor: User, people: Iterable[Person]) -> None:
+    for person in people:
+        try:
+            _require_person_editor(actor, person)
+            return
+        except ApplicationError:
+            continue
+    raise ApplicationError("You can add relationships only for people on a case you work on.")
+
+
+@transaction.atomic
+def related_person_create(
+    *,
+    actor: User,
+    case: Case,
+    details: Mapping[str, Any],
+    kind: str,
+    related_is: str = "from",
+    participant_role: str = ParticipantRole.FAMILY,
+    is_parental_responsibility: bool = False,
+) -> tuple[Person, Relationship]:
+    """Add someone new to a case's family or network: a person record, a relationship to the
+    case's subject, and a place in the case so its workers can see them.
+
+    ``related_is="from"`` reads "the new person is the <kind> of the subject" (mother of…);
+    ``"to"`` reads "the subject is the <kind> of the new person"."""
+    case = _case_for_work(actor, case)
+    person = Person(organisation=case.organisation, created_by=actor)
+    _apply_person_details(person, details)
+    person.save()
+    _sync_current_name(person)
+    CaseParticipant.objects.create(case=case, person=person, role=participant_role)
+    pair = (person, case.person) if related_is == "from" else (case.person, person)
+    relationship = Relationship(
+        from_person=pair[0],
+        to_person=pair[1],
+        kind=kind,
+        is_parental_responsibility=is_parental_responsibility,
+        created_by=actor,
+    )
+    relationship.full_clean(validate_constraints=False)
+    relationship.save()
+    return person, relationship
+
+
+@transaction.atomic
+def case_participant_add(
+    *, actor: User, case: Case, person: Person, role: str = ParticipantRole.FAMILY
+) -> CaseParticipant:
+    from records.selectors import person_list_for_user
+
+    case = _case_for_work(actor, case)
+    if not person_list_for_user(user=actor).filter(pk=person.pk).exists():
+        raise _refuse("Choose a person you can see.", "person")
+    if person.pk == case.person_id:
+        raise _refuse("This person is the subject of the case.", "person")
+    participant, _ = CaseParticipant.objects.get_or_create(
+        case=case, person=person, defaults={"role": role}
+    )
+    return participant
+
+
+# --- Restriction and break-glass -------------------------------------------------------------
+
+
+@transaction.atomic
+def person_restrict(*, actor: User, person: Person, reason: str) -> Person:
+    """Mark a person restricted. The actor and the workers now allocated to the person's open
+    cases get named grants, so work in hand carries on; everyone else needs one."""
+    from records.selectors import case_list_for_person
+
+    access = record_access(actor)
+    cases = case_list_for_person(user=actor, person=person)
+    if not policies.can_restrict_person(access, cases):
+        raise ApplicationError("Only a manager of a team holding this person's case can do this.")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    person.is_restricted = True
+    person.restriction_reason = reason
+    person.full_clean(exclude=["created_by", "organisation"])
+    person.save(update_fields=["is_restricted", "restriction_reason", "updated_at"])
+    workers = set(
+        Allocation.objects.current()
+        .filter(case__person=person, case__closed_on__isnull=True)
+        .values_list("worker_id", flat=True)
+    )
+    for user_id in {actor.pk, *workers}:
+        PersonUserObjectPermission.objects.get_or_create(
+            user_id=user_id,
+            permission=_perm("view_restricted_person"),
+            content_object=person,
+            defaults={"granted_by": actor, "reason": "Working on the case when it was restricted"},
+        )
+    policies.forget_record_access(actor)
+    return person
+
+
+@transaction.atomic
+def restricted_access_grant(
+    *, actor: User, person: Person, user: User, reason: str = ""
+) -> PersonUserObjectPermission:
+    from records.selectors import case_list_for_person
+
+    access = record_access(actor)
+    cases = case_list_for_person(user=actor, person=person)
+    if not policies.can_restrict_person(access, cases):
+        raise ApplicationError("Only a manager of a team holding this person's case can do this.")
+    grantee_teams = set(
+        Membership.objects.current()
+        .filter(user=user, role__in=policies.CASEWORK_ROLES)
+        .values_list("team_id", flat=True)
+    )
+    if not grantee_teams & {case.team_id for case in cases}:
+        raise _refuse("Choose someone in a team holding this person's case.", "user")
+    grant, _ = PersonUserObjectPermission.objects.update_or_create(
+        user=user,
+        permission=_perm("view_restricted_person"),
+        content_object=person,
+        defaults={"granted_by": actor, "reason": reason, "expires_at": None},
+    )
+    return grant
+
+
+@transaction.atomic
+def break_glass_open(*, actor: User, person: Person, reason: str) -> BreakGlassAccess:
+    """Open a person the actor cannot otherwise see, for a stated reason, for a limited time.
+
+    The grant expires by itself (policies never honour an expired one); every access under it
+    is marked in the audit trail and the Caldicott guardian reviews it."""
+    access = record_access(actor)
+    if not policies.can_break_glass(access):
+        raise ApplicationError("Only practitioners and team managers can use break-glass access.")
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise _refuse("Explain why you need this record now, in at least 10 characters.", "reason")
+    person = Person.objects.get(pk=person.pk)
+    if person.is_restricted or person.organisation_id not in access.served_org_ids:
+        raise _refuse("No record matches these details that break-glass can open.")
+    now = timezone.now()
+    expires = now + timedelta(hours=settings.CAREFILE_BREAK_GLASS_HOURS)
+    PersonUserObjectPermission.objects.update_or_create(
+        user=actor,
+        permission=_perm("break_glass_person"),
+        content_object=person,
+        defaults={"granted_by": actor, "reason": reason, "expires_at": expires, "granted_at": now},
+    )
+    return BreakGlassAccess.objects.create(
+        user=actor, person=person, reason=reason, granted_at=now, expires_at=expires
+    )
+
+
+# --- Cases and allocations -------------------------------------------------------------------
+
+
+def _next_reference(service: str) -> str:
+    prefix = {
+        "childrens_social_care": "CSC",
+        "early_help": "EH",
+        "youth_justice": "YJ",
+        "adoption": "ADP",
+        "fostering": "FOS",
+        "adult_social_care": "ASC",
+        "carers": "CAR",
+        "finance": "FIN",
+    }.get(service, "CAS")
+    last = Case.objects.aggregate(m=Max("id"))["m"] or 0
+    return f"{prefix}-{last + 1:07d}"
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor: User,
+    person: Person,
+    team: Team,
+    category: str,
+    opened_on: date | None = None,
+    referral_reason: str = "",
+) -> Case:
+    access = record_access(actor)
+    if not policies.can_open_case(access, team):
+        raise _refuse("You can only open cases for a team you work in.", "team")
+    if team.service not in CASE_SERVICES:
+        raise _refuse("This team does not hold cases.", "team")
+    service = CATEGORY_SERVICE.get(category)
+    if service is None:
+        raise _refuse("Choose the kind of case.", "category")
+    if service != team.service:
+        raise _refuse(
+            f"{team.name} does not provide this service. Choose a case kind it provides.",
+            "category",
+        )
+    served = team.served_organisation_ids()
+    if person.organisation_id in served:
+        organisation_id = person.organisation_id
+    elif len(served) == 1:
+        organisation_id = next(iter(served))
+    else:
+        raise _refuse("This team does not act for this person's council.", "team")
+    opened_on = opened_on or timezone.localdate()
+    if opened_on > timezone.localdate():
+        raise _refuse("The date the case opened must be today or in the past.", "opened_on")
+    case = Case(
+        person=person,
+        organisation_id=organisation_id,
+        service=service,
+        category=category,
+        team=team,
+        opened_on=opened_on,
+        referral_reason=referral_reason,
+        created_by=actor,
+        reference=_next_reference(service),
+    )
+    case.full_clean(exclude=["created_by"])
+    case.save()
+    _grant_team(case, team)
+    policies.forget_record_access(actor)
+    return case
+
+
+def _case_locked(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("team", "person").get(pk=case.pk)
+
+
+@transaction.atomic
+def case_close(*, actor: User, case: Case, closed_on: date, reason: str) -> Case:
+    """Close a case and end its allocations; the team still sees its history."""
+    access = record_access(actor)
+    case = _case_locked(case)
+    if not policies.can_manage_case(access, case):
+        raise ApplicationError("Only a manager of the team holding the case can close it.")
+    if not case.is_open:
+        raise ApplicationError("This case is already closed.")
+    errors: dict[str, list[str]] = {}
+    if closed_on > timezone.localdate():
+        errors["closed_on"] = ["The closing date must be today or in the past."]
+    elif closed_on < case.opened_on:
+        errors["closed_on"] = ["The closing date must be on or after the date it opened."]
+    if not reason:
+        errors["closure_reason"] = ["Choose why the case is closing."]
+    if errors:
+        raise ValidationError(errors)
+    case.closed_on = closed_on
+    case.closure_reason = reason
+    case.full_clean(exclude=["created_by"])
+    case.save(update_fields=["closed_on", "closure_reason"])
+    for allocation in Allocation.objects.current().filter(case=case):
+        allocation.ends_on = max(closed_on, allocation.starts_on)
+        allocation.save(update_fields=["ends_on"])
+        _sync_allocation_grant(case, allocation.worker_id)
+    return case
+
+
+@transaction.atomic
+def case_transfer(*, actor: User, case: Case, team: Team) -> Case:
+    """Move a case to another team: the old team's grant goes, the new team's comes."""
+    access = record_access(actor)
+    case = _case_locked(case)
+    if not policies.can_manage_case(access, case):
+        raise ApplicationError("Only a manager of the team holding the case can transfer it.")
+    if team.pk == case.team_id:
+        raise _refuse("The case is already held by this team.", "team")
+    if team.service != case.service or case.organisation_id not in team.served_organisation_ids():
+        raise _refuse("Choose a team that provides this service for this council.", "team")
+    _revoke_team(case, case.team)
+    case.team = team
+    case.save(update_fields=["team"])
+    _grant_team(case, team)
+    return case
+
+
+@transaction.atomic
+def case_allocate(
+    *,
+    actor: User,
+    case: Case,
+    worker: User,
+    role: str = Allocation.Role.LEAD,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+) -> Allocation:
+    """Allocate a worker to a case; the worker may see and work on it while it lasts."""
+    access = record_access(actor)
+    case = _case_locked(case)
+    if not policies.can_allocate(access, case, worker.pk):
+        raise ApplicationError("Only a manager of the team holding the case can allocate it.")
+    if not case.is_open:
+        raise ApplicationError("This case is closed. Reopen it before allocating.")
+    starts_on = starts_on or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    if starts_on > timezone.localdate():
+        errors["starts_on"] = ["The allocation must start today or in the past."]
+    if ends_on and ends_on < starts_on:
+        errors["ends_on"] = ["The end date must be on or after the start date."]
+    worker_teams = set(
+        Membership.objects.current()
+        .filter(user=worker, role__in=policies.CASEWORK_ROLES, team__is_active=True)
+        .values_list("team_id", flat=True)
+    )
+    eligible = Team.objects.filter(pk__in=worker_teams, service=case.service)
+    if not any(case.organisation_id in team.served_organisation_ids() for team in eligible):
+        errors["worker"] = ["Choose a worker in a team that provides this service for the case."]
+    if errors:
+        raise ValidationError(errors)
+    if Allocation.objects.current().filter(case=case, worker=worker).exists():
+        raise _refuse("This worker is already allocated to the case.", "worker")
+    allocation = Allocation(
+        case=case,
+        worker=worker,
+        role=role,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        allocated_by=actor,
+    )
+    allocation.full_clean()
+    allocation.save()
+    _sync_allocation_grant(case, worker.pk)
+    return allocation
+
+
+@transaction.atomic
+def allocation_end(*, actor: User, allocation: Allocation, ends_on: date | None = None) -> None:
+    access = record_access(actor)
+    case = _case_locked(allocation.case)
+    if not policies.can_manage_case(access, case):
+        raise ApplicationError("Only a manager of the team holding the case can end allocations.")
+    ends_on = ends_on or timezone.localdate()
+    if ends_on < allocation.starts_on:
+        raise _refuse("The end date must be on or after the start date.", "ends_on")
+    allocation.ends_on = ends_on
+    allocation.full_clean()
+    allocation.save(update_fields=["ends_on"])
+    _sync_allocation_grant(case, allocation.worker_id)
+
+
+# --- Items -----------------------------------------------------------------------------------
+
+
+def _case_for_work(actor: User, case: Case) -> Case:
+    """Re-read the case with the actor's reach and refuse unless they may record on it."""
+    from records.selectors import case_annotate_access
+
+    access = record_access(actor)
+    fresh = (
+        case_annotate_access(
+            Case.objects.filter(pk=case.pk).filter(policies.case_visible_q(access)), access
+        )
+        .select_related("person", "team", "organisation")
+        .first()
+    )
+    if fresh is None or not policies.can_work_on_case(access, fresh):
+        raise _refuse("Choose a case you work on.", "case")
+    if not fresh.is_open:
+        raise _refuse("This case is closed: nothing new can be recorded on it.", "case")
+    return fresh
+
+
+def _check_when(occurred_at: datetime | None, case: Case, field: str = "occurred_at") -> None:
+    if occurred_at is None:
+        raise ValidationError({field: ["Enter when it happened."]})
+    if occurred_at > timezone.now() + FUTURE_TOLERANCE:
+        raise ValidationError({field: ["The date and time must not be in the future."]})
+    if timezone.localtime(occurred_at).date() < case.opened_on - timedelta(days=366):
+        raise ValidationError(
+            {field: ["The date is more than a year before the case opened. Check the year."]}
+        )
+
+
+def _revision_data(item: Item) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in item.amendable_fields}
+
+
+def _link_people(item: Item, case: Case, links: Mapping[str, Iterable[Person]]) -> None:
+    from records.selectors import case_people
+
+    allowed = {p.pk for p in case_people(case=case)}
+    rows = []
+    for role, people in links.items():
+        for person in people:
+            if person.pk not in allowed:
+                raise ValidationError({"people": ["Choose people who are part of this case."]})
+            rows.append(ItemPerson(item=item, person=person, role=role))
+    ItemPerson.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _refresh_case_summary(case: Case) -> None:
+    """Keep the caseload's "last contact" and "next review" in step with the chronology."""
+    live = Q(entered_in_error_at__isnull=True)
+    last_contact = Contact.objects.filter(live, case=case).aggregate(m=Max("occurred_at"))["m"]
+    plan_dates = []
+    for plan in Plan.objects.filter(live, case=case, ended_on__isnull=True):
+        latest_review = (
+            Review.objects.filter(live, reviewed_plan=plan).order_by("-occurred_at", "-id").first()
+        )
+        plan_dates.append(latest_review.next_review_on if latest_review else plan.next_review_on)
+    next_review = min((d for d in plan_dates if d), default=None)
+    Case.objects.filter(pk=case.pk).update(last_contact_at=last_contact, next_review_on=next_review)
+
+
+def _item_create(
+    model: type[ItemT],
+    *,
+    actor: User,
+    case: Case,
+    kind: str,
+    fields: Mapping[str, Any],
+    links: Mapping[str, Iterable[Person]] | None = None,
+    is_sensitive: bool = False,
+    is_restricted: bool = False,
+    check_when: bool = True,
+) -> ItemT:
+    case = _case_for_work(actor, case)
+    if check_when:
+        _check_when(fields.get("occurred_at"), case)
+    item = model(
+        kind=kind,
+        case=case,
+        person_id=case.person_id,
+        organisation_id=case.organisation_id,
+        author=actor,
+        is_sensitive=is_sensitive,
+        is_restricted=is_restricted,
+        **fields,
+    )
+    item.full_clean(exclude=["case", "person", "organisation", "author"])
+    item.save()
+    ItemRevision.objects.create(
+        item=item, number=1, data=_revision_data(item), reason="", author=actor
+    )
+    if links:
+        _link_people(item, case, links)
+    _refresh_case_summary(case)
+    return item
+
+
+def _require_text(value: str, field: str, message: str) -> None:
+    if not (value or "").strip():
+        raise ValidationError({field: [message]})
+
+
+@transaction.atomic
+def contact_record(
+    *,
+    actor: User,
+    case: Case,
+    contact_type: str,
+    occurred_at: datetime,
+    body: str,
+    title: str = "",
+    location: str = "",
+    seen_alone: bool | None = None,
+    participants: Iterable[Person] = (),
+    mentioned: Iterable[Person] = (),
+    is_sensitive: bool = False,
+    is_restricted: bool = False,
+) -> Contact:
+    _require_text(body, "body", "Enter what happened.")
+    from records.models import ContactType
+
+    label = dict(ContactType.choices).get(contact_type, "Contact")
+    return _item_create(
+        Contact,
+        actor=actor,
+        case=case,
+        kind=ItemKind.CONTACT,
+        fields={
+            "contact_type": contact_type,
+            "occurred_at": occurred_at,
+            "title": title.strip() or str(label),
+            "body": body,
+            "location": location,
+            "seen_alone": seen_alone,
+        },
+        links={ItemPerson.Role.PARTICIPANT: participants, ItemPerson.Role.MENTIONED: mentioned},
+        is_sensitive=is_sensitive,
+        is_restricted=is_restricted,
+    )
+
+
+@transaction.atomic
+def note_record(
+    *,
+    actor: User,
+    case: Case,
+    body: str,
+    title: str,
+    occurred_at: datetime | None = None,
+    note_type: str = "case_note",
+    mentioned: Iterable[Person] = (),
+    is_sensitive: bool = False,
+    is_restricted: bool = False,
+) -> CaseNote:
+    _require_text(body, "body", "Enter the note.")
+    _require_text(title, "title", "Enter a title for the note.")
+    return _item_create(
+        CaseNote,
+        actor=actor,
+        case=case,
+        kind=ItemKind.NOTE,
+        fields={
+            "occurred_at": occurred_at or timezone.now(),
+            "title": title.strip(),
+            "body": body,
+            "note_type": note_type,
+        },
+        links={ItemPerson.Role.MENTIONED: mentioned},
+        is_sensitive=is_sensitive,
+        is_restricted=is_restricted,
+    )
+
+
+def _clean_sections(sections: Any) -> list[dict[str, str]]:
+    if not isinstance(sections, list):
+        raise ValidationError({"sections": ["Sections must be a list of headings and text."]})
+    cleaned = []
+    for section in sections:
+        if not isinstance(section, dict):
+            raise ValidationError({"sections": ["Each section needs a heading and text."]})
+        heading = str(section.get("heading", "")).strip()
+        text = str(section.get("text", ""))
+        if not heading:
+            raise ValidationError({"sections": ["Each section needs a heading."]})
+        cleaned.append({"heading": heading[:200], "text": text})
+    return cleaned
+
+
+@transaction.atomic
+def assessment_start(
+    *,
+    actor: User,
+    case: Case,
+    assessment_type: str,
+    title: str = "",
+    sections: list[dict[str, str]] | None = None,
+    body: str = "",
+    occurred_at: datetime | None = None,
+    is_sensitive: bool = False,
+    is_restricted: bool = False,
+) -> Assessment:
+    from records.models import AssessmentType
+
+    label = dict(AssessmentType.choices).get(assessment_type, "Assessment")
+    return _item_create(
+        Assessment,
+        actor=actor,
+        case=case,
+        kind=ItemKind.ASSESSMENT,
+        fields={
+            "assessment_type": assessment_type,
+            "occurred_at": occurred_at or timezone.now(),
+            "title": title.strip() or str(label),
+            "body": body,
+            "sections": _clean_sections(sections or []),
+            "status": AssessmentStatus.DRAFT,
+        },
+        is_sensitive=is_sensitive,
+        is_restricted=is_restricted,
+    )
+
+
+def _item_locked(item: ItemT) -> ItemT:
+    return type(item).objects.select_for_update().select_related("case").get(pk=item.pk)
+
+
+def _item_case_for(actor: User, item: Item) -> Case:
+    from records.selectors import case_annotate_access
+
+    access = record_access(actor)
+    case = case_annotate_access(
+        Case.objects.filter(pk=item.case_id).filter(policies.case_visible_q(access)), access
+    ).first()
+    if case is None:
+        raise ApplicationError("You cannot change this item.")
+    return case
+
+
+@transaction.atomic
+def assessment_submit(*, actor: User, assessment: Assessment) -> Assessment:
+    assessment = _item_locked(assessment)
+    case = _item_case_for(actor, assessment)
+    access = record_access(actor)
+    if assessment.author_id != actor.pk and not policies.can_manage_case(access, case):
+        raise ApplicationError("Only the author or a manager can submit this assessment.")
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise ApplicationError("Only a draft assessment can be submitted.")
+    if not assessment.sections and not assessment.body.strip():
+        raise ValidationError({"sections": ["Write at least one section before submitting."]})
+    assessment.status = AssessmentStatus.SUBMITTED
+    assessment.submitted_at = timezone.now()
+    assessment.save(update_fields=["status", "submitted_at"])
+    return assessment
+
+
+@transaction.atomic
+def assessment_authorise(*, actor: User, assessment: Assessment) -> Assessment:
+    assessment = _item_locked(assessment)
+    case = _item_case_for(actor, assessment)
+    access = record_access(actor)
+    if not policies.can_authorise_assessment(access, assessment, case):
+        if assessment.author_id == actor.pk:
+            raise ApplicationError("You cannot authorise an assessment you wrote.")
+        if assessment.status != AssessmentStatus.SUBMITTED:
+            raise ApplicationError("Only a submitted assessment can be authorised.")
+        raise ApplicationError("Only a manager of the team holding the case can authorise it.")
+    assessment.status = AssessmentStatus.AUTHORISED
+    assessment.authorised_at = timezone.now()
+    assessment.authorised_by = actor
+    assessment.save(update_fields=["status", "authorised_at", "authorised_by"])
+    return assessment
+
+
+@transaction.atomic
+def assessment_return(*, actor: User, assessment: Assessment, reason: str) -> Assessment:
+    """A manager sends a submitted assessment back to draft, saying what to change."""
+    assessment = _item_locked(assessment)
+    case = _item_case_for(actor, assessment)
+    access = record_access(actor)
+    if assessment.status != AssessmentStatus.SUBMITTED or not policies.can_manage_case(
+        access, case
+    ):
+        raise ApplicationError("Only a manager can return a submitted assessment.")
+    _require_text(reason, "reason", "Say what needs to change.")
+    assessment.status = AssessmentStatus.DRAFT
+    assessment.submitted_at = None
+    assessment.save(update_fields=["status", "submitted_at"])
+    return assessment
+
+
+@transaction.atomic
+def plan_record(
+    *,
+    actor: User,
+    case: Case,
+    plan_type: str,
+    starts_on: date,
+    next_review_on: date | None,
+    body: str,
+    title: str = "",
+    is_sensitive: bool = False,
+    is_restricted: bool = False,
+) -> Plan:
+    from records.models import PlanType
+
+    _require_text(body, "body", "Enter the plan.")
+    if next_review_on and starts_on and next_review_on < starts_on:
+        raise ValidationError({"next_review_on": ["The review date must be after the start."]})
+    label = dict(PlanType.choices).get(plan_type, "Plan")
+    occurred = timezone.make_aware(datetime.combine(starts_on, time(9))) if starts_on else None
+    if starts_on and starts_on > timezone.localdate():
+        occurred = timezone.now()
+    return _item_create(
+        Plan,
+        actor=actor,
+        case=case,
+        kind=ItemKind.PLAN,
+        fields={
+            "plan_type": plan_type,
+            "starts_on": starts_on,
+            "next_review_on": next_review_on,
+            "occurred_at": occurred,
+            "title": title.strip() or str(label),
+            "body": body,
+        },
+        is_sensitive=is_sensitive,
+        is_restricted=is_restricted,
+    )
+
+
+@transaction.atomic
+def review_record(
+    *,
+    actor: User,
+    plan: Plan,
+    occurred_at: datetime,
+    body: str,
+    next_review_on: date | None,
+    title: str = "",
+) -> Review:
+    _require_text(body, "body", "Enter what the review decided.")
+    if plan.is_entered_in_error:
+        raise ApplicationError("This plan was entered in error.")
+    if next_review_on and next_review_on < timezone.localtime(occurred_at).date():
+        raise ValidationError({"next_review_on": ["The next review must be after this one."]})
+    return _item_create(
+        Review,
+        actor=actor,
+        case=plan.case,
+        kind=ItemKind.REVIEW,
+        fields={
+            "reviewed_plan": plan,
+            "occurred_at": occurred_at,
+            "next_review_on": next_review_on,
+            "title": title.strip() or f"Review of {plan.title}",
+            "body": body,
+        },
+    )
+
+
+@transaction.atomic
+def document_upload(
+    *,
+    actor: User,
+    case: Case,
+    file: Any,
+    document_type: str,
+    title: str,
+    occurred_at: datetime | None = None,
+    body: str = "",
+    is_sensitive: bool = False,
+    is_restricted: bool = False,
+) -> Document:
+    """Store an uploaded letter or report, checked by content, under a random name."""
+    _require_text(title, "title", "Enter a title for the document.")
+    case = _case_for_work(actor, case)
+    checked = check_upload(file)
+    document = Document(
+        kind=ItemKind.DOCUMENT,
+        case=case,
+        person_id=case.person_id,
+        organisation_id=case.organisation_id,
+        author=actor,
+        occurred_at=occurred_at or timezone.now(),
+        title=title.strip(),
+        body=body,
+        is_sensitive=is_sensitive,
+        is_restricted=is_restricted,
+        document_type=document_type,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+    )
+    _check_when(document.occurred_at, case)
+    document.full_clean(exclude=["case", "person", "organisation", "author", "file"])
+    document.file.save("upload", file, save=False)
+    stored_name = document.file.name
+    try:
+        document.save()
+        ItemRevision.objects.create(
+            item=document, number=1, data=_revision_data(document), author=actor
+        )
+    except Exception:
+        document.file.storage.delete(stored_name)
+        raise
+    return document
+
+
+@transaction.atomic
+def information_received_record(
+    *,
+    actor: User,
+    case: Case,
+    source_organisation: str,
+    method: str,
+    occurred_at: datetime,
+    body: str,
+    title: str = "",
+    source_name: str = "",
+    mentioned: Iterable[Person] = (),
+    is_sensitive: bool = False,
+    is_restricted: bool = False,
+) -> InformationReceived:
+    _require_text(source_organisation, "source_organisation", "Enter who it came from.")
+    _require_text(body, "body", "Enter what was received.")
+    return _item_create(
+        InformationReceived,
+        actor=actor,
+        case=case,
+        kind=ItemKind.INFORMATION_RECEIVED,
+        fields={
+            "source_organisation": source_organisation.strip(),
+            "source_name": source_name.strip(),
+            "method": method,
+            "occurred_at": occurred_at,
+            "title": title.strip() or f"Information from {source_organisation.strip()}",
+            "body": body,
+        },
+        links={ItemPerson.Role.MENTIONED: mentioned},
+        is_sensitive=is_sensitive,
+        is_restricted=is_restricted,
+    )
+
+
+@transaction.atomic
+def item_amend(*, actor: User, item: Item, changes: Mapping[str, Any], reason: str) -> Item:
+    """Amend an item: the original and every amendment stay readable, in order, with reasons.
+
+    Draft assessments are amended the same way: every saved version is kept."""
+    item = _item_locked(item)
+    case = _item_case_for(actor, item)
+    access = record_access(actor)
+    if not policies.can_amend_item(access, item, case):
+        raise ApplicationError("Only the author or a manager of the team can amend this.")
+    _require_text(reason, "reason", "Give the reason for the amendment.")
+    unknown = set(changes) - set(item.amendable_fields)
+    if unknown:
+        raise ValidationError({name: ["This cannot be amended."] for name in sorted(unknown)})
+    if "sections" in changes:
+        changes = {**changes, "sections": _clean_sections(changes["sections"])}
+    changed = {k: v for k, v in changes.items() if getattr(item, k) != v}
+    if not changed:
+        raise ApplicationError("Nothing was changed. Change the record, or cancel.")
+    if "body" in changed and not str(changed["body"]).strip() and item.kind != ItemKind.DOCUMENT:
+        raise ValidationError({"body": ["The text cannot be empty."]})
+    if "title" in changed and not str(changed["title"]).strip():
+        raise ValidationError({"title": ["Enter a title."]})
+    for name, value in changed.items():
+        setattr(item, name, value)
+    if "occurred_at" in changed:
+        _check_when(item.occurred_at, case)
+    item.full_clean(exclude=["case", "person", "organisation", "author", "file"])
+    item.revision_number += 1
+    item.save()
+    ItemRevision.objects.create(
+        item=item,
+        number=item.revision_number,
+        data=_revision_data(item),
+        reason=reason.strip(),
+        author=actor,
+    )
+    _refresh_case_summary(case)
+    return item
+
+
+@transaction.atomic
+def item_mark_entered_in_error(*, actor: User, item: Item, reason: str) -> Item:
+    """Hide an item from the chronology; it stays for the audit trail and subject access."""
+    item = _item_locked(item)
+    case = _item_case_for(actor, item)
+    access = record_access(actor)
+    if not policies.can_mark_entered_in_error(access, item, case):
+        if item.is_entered_in_error:
+            raise ApplicationError("This item is already marked as entered in error.")
+        raise ApplicationError("Only a manager of the team holding the case can do this.")
+    _require_text(reason, "reason", "Give the reason it was entered in error.")
+    item.entered_in_error_at = timezone.now()
+    item.entered_in_error_by = actor
+    item.entered_in_error_reason = reason.strip()
+    item.save(
+        update_fields=["entered_in_error_at", "entered_in_error_by", "entered_in_error_reason"]
+    )
+    _refresh_case_summary(case)
+    return item
+
+
+@transaction.atomic
+def disagreement_attach(
+    *, actor: User, item: Item, statement: str, made_by: str, received_on: date
+) -> DisagreementStatement:
+    """Attach the subject's statement that a record is wrong, in their words, beside it."""
+    case = _item_case_for(actor, item)
+    access = record_access(actor)
+    if not policies.can_record_disagreement(access, case):
+        raise ApplicationError("You cannot add a statement to this record.")
+    errors: dict[str, list[str]] = {}
+    if not (statement or "").strip():
+        errors["statement"] = ["Enter the statement, in the person's own words."]
+    if not (made_by or "").strip():
+        errors["made_by"] = ["Enter who made the statement."]
+    if received_on and received_on > timezone.localdate():
+        errors["received_on"] = ["The date received must be today or in the past."]
+    if errors:
+        raise ValidationError(errors)
+    disagreement = DisagreementStatement(
+        item=item,
+        statement=statement,
+        made_by=made_by.strip(),
+        received_on=received_on,
+        recorded_by=actor,
+    )
+    disagreement.full_clean()
+    disagreement.save()
+    return disagreement
+
+
+@transaction.atomic
+def item_restricted_access_grant(
+    *, actor: User, item: Item, user: User
+) -> ItemUserObjectPermission:
+    case = _item_case_for(actor, item)
+    access = record_access(actor)
+    if not (policies.can_manage_case(access, case) or item.author_id == actor.pk):
+        raise ApplicationError("Only the author or a manager can grant access to this item.")
+    grant, _ = ItemUserObjectPermission.objects.get_or_create(
+        user=user,
+        permission=_perm("view_restricted_item"),
+        content_object=item,
+        defaults={"granted_by": actor},
+    )
+    return grant
+
+
+# --- Historic records index ------------------------------------------------------------------
+
+
+@transaction.atomic
+def historic_record_add(*, actor: User, **fields: Any) -> HistoricRecord:
+    from records.policies import can_see_historic_index
+
+    if not can_see_historic_index(actor):
+        raise ApplicationError("Only the records-access team can add to the historic index.")
+    access = record_access(actor)
+    organisation = fields.pop("organisation", None)
+    if organisation is None:
+        if len(access.served_org_ids) != 1:
+            raise _refuse("Choose the council the file belongs to.", "organisation")
+        organisation_id = next(iter(access.served_org_ids))
+    else:
+        organisation_id = organisation.pk
+        if organisation_id not in access.served_org_ids:
+            raise _refuse("Choose a council you work for.", "organisation")
+    record = HistoricRecord(organisation_id=organisation_id, **fields)
+    record.full_clean(exclude=["search_name"])
+    record.save()
+    return record

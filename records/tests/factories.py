@@ -1,0 +1,78 @@
+"""Synthetic people, cases and items for tests. Every name and number is invented (Faker)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from accounts.models import Team, User
+from records import services
+from records.identifiers import nhs_check_digit
+from records.models import Case, CaseCategory, Person, PersonName
+
+
+def synthetic_nhs_number(rng: random.Random | None = None) -> str:
+    """A valid-looking NHS number in the 999 range, which the NHS never issues to patients."""
+    rng = rng or random.Random()  # noqa: S311 - test data, not security
+    while True:
+        first_nine = "999" + "".join(str(rng.randint(0, 9)) for _ in range(6))  # noqa: S311
+        check = nhs_check_digit(first_nine)
+        if check is not None:
+            return first_nine + str(check)
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = Person
+        skip_postgeneration_save = True
+
+    first_name = factory.Faker("first_name", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+    date_of_birth = factory.Faker("date_of_birth", minimum_age=1, maximum_age=17)
+    gender = "not_known"
+    organisation = factory.SubFactory("accounts.tests.factories.OrganisationFactory")
+
+    @factory.post_generation
+    def current_name(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            PersonName.objects.create(
+                person=self,
+                kind=PersonName.Kind.CURRENT,
+                first_name=self.first_name,
+                last_name=self.last_name,
+            )
+
+
+def open_case(
+    *,
+    team: Team,
+    worker: User | None = None,
+    manager: User | None = None,
+    person: Person | None = None,
+    category: str = CaseCategory.CHILD_IN_NEED,
+    opened_on: date | None = None,
+    **person_fields: Any,
+) -> Case:
+    """A case held by ``team`` for a new (or given) person, allocated to ``worker`` if given.
+
+    Opened through the services, so the need-to-know grants are exactly what they would be.
+    ``manager`` (or ``worker``) must hold a case-working role in ``team``."""
+    actor = manager or worker
+    assert actor is not None, "open_case needs a worker or a manager of the team"
+    if person is None:
+        person = PersonFactory(organisation=team.organisation, **person_fields)
+    case = services.case_open(
+        actor=actor,
+        person=person,
+        team=team,
+        category=category,
+        opened_on=opened_on or timezone.localdate() - timedelta(days=90),
+    )
+    if worker is not None:
+        services.case_allocate(actor=actor, case=case, worker=worker, starts_on=case.opened_on)
+    return case
