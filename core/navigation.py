@@ -25,15 +25,37 @@ class NavItem:
 
 @dataclass(frozen=True)
 class Panel:
-    """A section of a role's start page."""
+    """A section of a role's start page, with links to where that work is done."""
 
     role: Role
     title: str
     description: str
+    links: tuple[tuple[str, str], ...] = ()  # (text, url name)
 
+    def hrefs(self) -> list[tuple[str, str]]:
+        found = []
+        for text, url_name in self.links:
+            try:
+                found.append((text, reverse(url_name)))
+            except NoReverseMatch:
+                continue
+        return found
+
+
+CASEWORK = frozenset({Role.PRACTITIONER, Role.TEAM_MANAGER})
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("Home", "core:start", None),
+    NavItem("Caseload", "records:caseload", CASEWORK),
+    NavItem(
+        "Find a person", "records:person-search", CASEWORK | {Role.RECORDS_ACCESS_OFFICER}
+    ),
+    NavItem("Teams", "records:team-list", frozenset({Role.TEAM_MANAGER})),
+    NavItem(
+        "Historic records",
+        "records:historic-search",
+        frozenset({Role.RECORDS_ACCESS_OFFICER, Role.RECORDS_MANAGER}),
+    ),
     NavItem("Your account", "accounts:account", None),
     NavItem("Administration", "admin:index", frozenset({Role.SYSTEM_ADMIN})),
 ]
@@ -43,16 +65,19 @@ PANELS: list[Panel] = [
         Role.PRACTITIONER,
         "Your caseload",
         "The people and cases allocated to you and the cases your team holds.",
+        (("Your caseload", "records:caseload"), ("Find a person", "records:person-search")),
     ),
     Panel(
         Role.TEAM_MANAGER,
         "Your team",
         "Cases to allocate, assessments and sharing waiting for your authorisation.",
+        (("Your team's cases", "records:team-list"),),
     ),
     Panel(
         Role.RECORDS_ACCESS_OFFICER,
         "Rights requests",
         "Subject access and other rights requests, with their statutory due dates.",
+        (("Historic paper records", "records:historic-search"),),
     ),
     Panel(
         Role.CALDICOTT_GUARDIAN,
@@ -63,11 +88,13 @@ PANELS: list[Panel] = [
         Role.RECORDS_MANAGER,
         "Retention",
         "Retention rules, holds, disposal batches waiting for approval and the register.",
+        (("Historic paper records", "records:historic-search"),),
     ),
     Panel(
         Role.SYSTEM_ADMIN,
         "Administration",
         "Organisations, teams, staff accounts, locked accounts and scheduled jobs.",
+        (("Go to administration", "admin:index"),),
     ),
 ]
 

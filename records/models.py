@@ -213,7 +213,7 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -444,7 +444,7 @@ class Case(models.Model):
     last_contact_at = models.DateTimeField(null=True, blank=True, editable=False)
     next_review_on = models.DateField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -511,7 +511,7 @@ class Allocation(models.Model):
     starts_on = models.DateField(default=timezone.localdate)
     ends_on = models.DateField(null=True, blank=True)
     allocated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -567,7 +567,7 @@ class Item(models.Model):
     revision_number = models.PositiveIntegerField(default=1, editable=False)
     entered_in_error_at = models.DateTimeField(null=True, blank=True, editable=False)
     entered_in_error_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     entered_in_error_reason = models.CharField(max_length=500, blank=True)
     people: models.ManyToManyField[Person, ItemPerson] = models.ManyToManyField(
@@ -689,7 +689,7 @@ class Assessment(Item):
     submitted_at = models.DateTimeField(null=True, blank=True)
     authorised_at = models.DateTimeField(null=True, blank=True)
     authorised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
 
     amendable_fields = (*Item.amendable_fields, "assessment_type", "sections")

@@ -10,6 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -428,3 +429,123 @@ def historic_record_search_for_user(
     scored = [(r, _fuzzy_score(wanted, r.search_name)) for r in records]
     scored = [(r, round(s, 2)) for r, s in scored if s >= 0.6]
     return sorted(scored, key=lambda rs: -rs[1])[:limit]
+
+
+# --- Choices for forms -------------------------------------------------------------------------
+
+
+def teams_for_opening_cases(*, user: User) -> QuerySet[Team]:
+    """Case-holding teams in which the user does casework: where they may open a case."""
+    from accounts.models import Team
+
+    access = record_access(user)
+    return Team.objects.filter(pk__in=access.casework_team_ids).select_related("organisation")
+
+
+def allocatable_workers(*, case: Case) -> QuerySet[User]:
+    """Staff who may be allocated to the case: case-working members of a team that provides
+    the case's service for the case's council."""
+    from accounts.models import Membership, Team, User
+
+    teams = [
+        t.pk
+        for t in Team.objects.filter(service=case.service, is_active=True).prefetch_related(
+            "acts_for", "organisation"
+        )
+        if case.organisation_id in t.served_organisation_ids()
+    ]
+    members = Membership.objects.current().filter(
+        team_id__in=teams, role__in=policies.CASEWORK_ROLES
+    )
+    return (
+        User.objects.filter(pk__in=members.values("user_id"), is_active=True)
+        .order_by("last_name", "first_name")
+        .distinct()
+    )
+
+
+def transfer_teams(*, case: Case) -> QuerySet[Team]:
+    """Other teams providing the case's service for the case's council."""
+    from accounts.models import Team
+
+    candidates = (
+        Team.objects.filter(service=case.service, is_active=True)
+        .exclude(pk=case.team_id)
+        .prefetch_related("acts_for")
+        .select_related("organisation")
+    )
+    ids = [t.pk for t in candidates if case.organisation_id in t.served_organisation_ids()]
+    return Team.objects.filter(pk__in=ids).select_related("organisation")
+
+
+def named_access_candidates(*, person: Person, cases: list[Case]) -> QuerySet[User]:
+    """Case-working members of the teams holding the person's (visible) cases."""
+    from accounts.models import Membership, User
+
+    members = Membership.objects.current().filter(
+        team_id__in={c.team_id for c in cases}, role__in=policies.CASEWORK_ROLES
+    )
+    return User.objects.filter(pk__in=members.values("user_id"), is_active=True).order_by(
+        "last_name"
+    )
+
+
+def person_find_for_break_glass(
+    *,
+    user: User,
+    nhs_number: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    date_of_birth: date | None = None,
+) -> Person | None:
+    """The one unrestricted person of a council the user serves who matches these details
+    exactly, or None. Never a list: break-glass opens a known person, it is not a search."""
+    access = record_access(user)
+    if not policies.can_break_glass(access):
+        return None
+    people = Person.objects.filter(organisation_id__in=access.served_org_ids, is_restricted=False)
+    if nhs_number:
+        try:
+            from records.identifiers import normalise_nhs_number
+
+            people = people.filter(nhs_number=normalise_nhs_number(nhs_number))
+        except ValidationError:  # an invalid number matches nobody
+            return None
+    else:
+        if not (first_name and last_name and date_of_birth):
+            return None
+        people = people.filter(
+            first_name__iexact=first_name.strip(),
+            last_name__iexact=last_name.strip(),
+            date_of_birth=date_of_birth,
+        )
+    found = list(people[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def person_details(*, person: Person) -> dict[str, Any]:
+    """Names, addresses, phones, emails and live alerts of a person the caller may see."""
+    today = timezone.localdate()
+    return {
+        "names": list(person.names.exclude(kind=PersonName.Kind.CURRENT)),
+        "addresses": list(person.addresses.all()),
+        "phones": list(person.phones.all()),
+        "emails": list(person.emails.all()),
+        "alerts": list(
+            person.alerts.filter(starts_on__lte=today).filter(
+                Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+            )
+        ),
+    }
+
+
+def entered_in_error_for_case(*, user: User, case: Case) -> list[Item]:
+    """Items of a case marked entered in error: only its managers see them."""
+    access = record_access(user)
+    if not policies.can_manage_case(access, case):
+        return []
+    return list(
+        Item.objects.filter(case=case, entered_in_error_at__isnull=False)
+        .select_related("author", "entered_in_error_by")
+        .order_by("-entered_in_error_at")
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -22,7 +21,7 @@ SAMPLE_VALUES = {
     "int": "1",
     "str": "sample",
     "slug": "sample",
-    "uuid": str(uuid.uuid4()),
+    "uuid": "5b0c2d4e-0000-4000-8000-000000000001",
     "path": "sample/path",
 }
 

@@ -9,8 +9,8 @@ import time_machine
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.services import membership_add
 from accounts.roles import Role
+from accounts.services import membership_add
 from accounts.tests.factories import OrganisationFactory, TeamFactory, staff_member
 from records import selectors, services
 from records.models import RestrictionReason
@@ -41,9 +41,7 @@ def test_other_team_sees_nothing_and_gets_the_same_404(case_north, other_practit
     assert case_north.person.pk not in visible_people(other_practitioner)
 
 
-def test_team_member_sees_the_teams_cases_when_it_shares_its_caseload(
-    case_north, team_north
-):
+def test_team_member_sees_the_teams_cases_when_it_shares_its_caseload(case_north, team_north):
     colleague = staff_member(role=Role.PRACTITIONER, team=team_north)
     assert case_north.person.pk in visible_people(colleague)
     team_north.shares_caseload = False
