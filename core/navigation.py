@@ -47,9 +47,7 @@ CASEWORK = frozenset({Role.PRACTITIONER, Role.TEAM_MANAGER})
 NAV_ITEMS: list[NavItem] = [
     NavItem("Home", "core:start", None),
     NavItem("Caseload", "records:caseload", CASEWORK),
-    NavItem(
-        "Find a person", "records:person-search", CASEWORK | {Role.RECORDS_ACCESS_OFFICER}
-    ),
+    NavItem("Find a person", "records:person-search", CASEWORK | {Role.RECORDS_ACCESS_OFFICER}),
     NavItem("Teams", "records:team-list", frozenset({Role.TEAM_MANAGER})),
     NavItem(
         "Historic records",
