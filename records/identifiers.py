@@ -52,7 +52,7 @@ def normalise_ni_number(value: str) -> str:
     if not match:
         raise ValidationError(
             "Enter a National Insurance number in the right format: two letters, six digits and "
-            "A, B, C or D, like QQ 12 34 56 C."
+            "A, B, C or D, like AB 12 34 56 C."
         )
     first, second = match.group(1), match.group(2)
     if first in _NI_FIRST_NOT or second in _NI_SECOND_NOT or first + second in _NI_NEVER_ISSUED:

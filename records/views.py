@@ -1059,6 +1059,8 @@ def assessment_return(request: HttpRequest, item_id: str) -> HttpResponse:
     item = selectors.item_get_for_user(user=user, item_id=item_id)
     if not isinstance(item, Assessment):
         raise Http404(selectors.NOT_FOUND)
+    if not policies.can_manage_case(record_access(user), item.case):
+        raise PermissionDenied("Only a manager of the team holding the case can do this.")
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         done = _attempt(

@@ -1,0 +1,167 @@
+"""Every case-record page against every persona: allocated worker, same team, other team,
+manager, records-access officer, Caldicott guardian, system administrator, anonymous.
+
+One test per persona walks every page, so a failure lists every wrong answer at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts.roles import Role
+from accounts.tests.factories import staff_member
+from records import services
+from records.tests.factories import open_case
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = (
+    "allocated",
+    "same_team",
+    "other_team",
+    "manager",
+    "records_officer",
+    "guardian",
+    "admin",
+    "anonymous",
+)
+LOGIN = "login"  # anonymous: redirected to sign in
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    args: str  # which object's id the URL takes
+    expected: tuple[object, ...]  # one per persona, in PERSONAS order
+
+
+CASE_READ = (200, 200, 404, 200, 404, 404, 404, LOGIN)
+CASE_WORK = (200, 200, 404, 200, 404, 404, 404, LOGIN)
+MANAGE = (403, 403, 404, 200, 404, 404, 404, LOGIN)
+CASEWORK_ONLY = (200, 200, 200, 200, 404, 404, 404, LOGIN)
+
+MATRIX = (
+    Row("records:person-detail", "person", CASE_READ),
+    Row("records:chronology", "person", CASE_READ),
+    Row("records:case-detail", "case", CASE_READ),
+    Row("records:item-detail", "note", CASE_READ),
+    Row("records:document-download", "document", CASE_READ),
+    Row("records:person-edit", "person", CASE_WORK),
+    Row("records:person-name-add", "person", CASE_WORK),
+    Row("records:address-add", "person", CASE_WORK),
+    Row("records:phone-add", "person", CASE_WORK),
+    Row("records:email-add", "person", CASE_WORK),
+    Row("records:alert-add", "person", CASE_WORK),
+    Row("records:related-person-add", "person", CASE_WORK),
+    Row("records:case-open", "person", CASE_WORK),
+    Row("records:person-restrict", "person", MANAGE),
+    Row("records:named-access", "person", MANAGE),
+    Row("records:contact-create", "case", CASE_WORK),
+    Row("records:note-create", "case", CASE_WORK),
+    Row("records:assessment-create", "case", CASE_WORK),
+    Row("records:plan-create", "case", CASE_WORK),
+    Row("records:document-create", "case", CASE_WORK),
+    Row("records:information-create", "case", CASE_WORK),
+    Row("records:case-allocate", "case", MANAGE),
+    Row("records:case-close", "case", MANAGE),
+    Row("records:case-transfer", "case", MANAGE),
+    # amy wrote the note: her colleague may not amend it, her manager may.
+    Row("records:item-amend", "note", (200, 403, 404, 200, 404, 404, 404, LOGIN)),
+    Row("records:item-entered-in-error", "note", MANAGE),
+    Row("records:disagreement-add", "note", CASE_WORK),
+    Row("records:review-create", "plan", CASE_WORK),
+    Row("records:assessment-return", "assessment", MANAGE),
+    Row("records:caseload", "", CASEWORK_ONLY),
+    Row("records:person-search", "", (200, 200, 200, 200, 200, 404, 404, LOGIN)),
+    Row("records:person-create", "", CASEWORK_ONLY),
+    Row("records:break-glass", "", CASEWORK_ONLY),
+    Row("records:team-list", "", CASEWORK_ONLY),
+    Row("records:team-detail", "team", (200, 200, 404, 200, 404, 404, 404, LOGIN)),
+    Row("records:historic-search", "", (404, 404, 404, 404, 200, 404, 200, LOGIN)),
+    Row("records:historic-add", "", (404, 404, 404, 404, 200, 404, 200, LOGIN)),
+)
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+@pytest.fixture
+def world(
+    team_north,
+    team_south,
+    practitioner,
+    other_practitioner,
+    manager,
+    records_officer,
+    guardian,
+    admin_user,
+):
+    case = open_case(team=team_north, worker=practitioner, manager=manager)
+    open_case(team=team_south, worker=other_practitioner)
+    colleague = staff_member(role=Role.PRACTITIONER, team=team_north, username="sam")
+    note = services.note_record(actor=practitioner, case=case, title="Visit", body="Seen.")
+    document = services.document_upload(
+        actor=practitioner,
+        case=case,
+        file=SimpleUploadedFile("letter.pdf", PDF),
+        document_type="letter",
+        title="Letter",
+    )
+    plan = services.plan_record(
+        actor=practitioner,
+        case=case,
+        plan_type="child_in_need",
+        starts_on=case.opened_on,
+        next_review_on=None,
+        body="Visits.",
+    )
+    assessment = services.assessment_start(
+        actor=practitioner,
+        case=case,
+        assessment_type="child_and_family",
+        sections=[{"heading": "Needs", "text": "Some."}],
+    )
+    services.assessment_submit(actor=practitioner, assessment=assessment)
+    ids = {
+        "person": case.person.public_id,
+        "case": case.public_id,
+        "note": note.public_id,
+        "document": document.public_id,
+        "plan": plan.public_id,
+        "assessment": assessment.public_id,
+        "team": team_north.public_id,
+    }
+    users = {
+        "allocated": practitioner,
+        "same_team": colleague,
+        "other_team": other_practitioner,
+        "manager": manager,
+        "records_officer": records_officer,
+        "guardian": guardian,
+        "admin": admin_user,
+        "anonymous": None,
+    }
+    return ids, users
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_page_answers_each_persona_as_expected(client, world, persona):
+    ids, users = world
+    user = users[persona]
+    if user is not None:
+        client.force_login(user)
+    column = PERSONAS.index(persona)
+    wrong = []
+    for row in MATRIX:
+        url = reverse(row.name, args=[ids[row.args]] if row.args else [])
+        response = client.get(url)
+        expected = row.expected[column]
+        if expected == LOGIN:
+            ok = response.status_code == 302 and "/accounts/sign-in/" in response["Location"]
+        else:
+            ok = response.status_code == expected
+        if not ok:
+            wrong.append(f"{row.name}: expected {expected}, got {response.status_code}")
+    assert wrong == []
