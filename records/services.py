@@ -1251,10 +1251,11 @@ def item_restricted_access_grant(
     access = record_access(actor)
     if not (policies.can_manage_case(access, case) or item.author_id == actor.pk):
         raise ApplicationError("Only the author or a manager can grant access to this item.")
+    # The grant is on the chronology row (Item), whatever kind of item this is.
     grant, _ = ItemUserObjectPermission.objects.get_or_create(
         user=user,
         permission=_perm("view_restricted_item"),
-        content_object=item,
+        content_object_id=item.pk,
         defaults={"granted_by": actor},
     )
     return grant
