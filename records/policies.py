@@ -231,9 +231,8 @@ def case_visible_q(
     return reach & restricted_ok & Q(**{f"{prefix}organisation_id__in": access.served_org_ids})
 
 
-def person_visible_q(access: RecordAccess, now: datetime | None = None) -> Q:
-    """Filter for people the user may see: subject or participant of a case they see, or a
-    person-wide grant (break-glass, records access) for a person of a controller they serve."""
+def person_through_cases_q(access: RecordAccess, now: datetime | None = None) -> Q:
+    """People the user reaches through a case of their own: its subject, or taking part."""
     from records.models import Case, CaseParticipant
 
     now = now or timezone.now()
@@ -252,9 +251,18 @@ def person_visible_q(access: RecordAccess, now: datetime | None = None) -> Q:
             )
         )
     )
+    return Q(as_subject) | Q(as_participant)
+
+
+def person_visible_q(access: RecordAccess, now: datetime | None = None) -> Q:
+    """Filter for people the user may see: subject or participant of a case they see, or a
+    person-wide grant (break-glass, records access) for a person of a controller they serve."""
+    now = now or timezone.now()
+    if not access.served_org_ids:
+        return Q(pk__in=[])
     by_grant = Q(person_wide_grant(access, now)) & Q(organisation_id__in=access.served_org_ids)
     restricted_ok = Q(is_restricted=False) | Q(restricted_person_grant(access, now))
-    return (Q(as_subject) | Q(as_participant) | by_grant) & restricted_ok
+    return (person_through_cases_q(access, now) | by_grant) & restricted_ok
 
 
 def item_visible_q(access: RecordAccess, now: datetime | None = None) -> Q:

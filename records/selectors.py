@@ -82,30 +82,29 @@ def person_get_for_user(*, user: User, person_id: Any) -> Person:
 
 
 def person_reach(*, user: User, person: Person) -> str:
-    """How the user sees this person: "case", "break_glass" or "disclose" (for audit purpose)."""
+    """How the user sees a person they may see: "case", "break_glass" or "disclose" (records
+    access). Most people are reached through a case, so that costs one small query."""
+    from records.models import PersonUserObjectPermission
+
     access = record_access(user)
+    now = timezone.now()
+    grants = set(
+        PersonUserObjectPermission.objects.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+            content_object=person,
+            user_id=user.pk,
+            permission_id__in=[access.perm(c) for c in policies.PERSON_WIDE_CODENAMES],
+        ).values_list("permission_id", flat=True)
+    )
+    if not grants:
+        return "case"
     if (
         Person.objects.filter(pk=person.pk)
-        .filter(
-            policies.person_visible_q(access)
-            & ~Q(policies.person_wide_grant(access, timezone.now()))
-        )
+        .filter(policies.person_through_cases_q(access, now))
         .exists()
     ):
         return "case"
-    from records.models import PersonUserObjectPermission
-
-    grant = (
-        PersonUserObjectPermission.objects.filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
-            content_object=person,
-            user_id=user.pk,
-            permission__codename__in=policies.PERSON_WIDE_CODENAMES,
-        )
-        .values_list("permission__codename", flat=True)
-        .first()
-    )
-    return "break_glass" if grant == "break_glass_person" else "disclose"
+    return "break_glass" if access.perm("break_glass_person") in grants else "disclose"
 
 
 def case_list_for_person(*, user: User, person: Person) -> list[Case]:
@@ -113,7 +112,7 @@ def case_list_for_person(*, user: User, person: Person) -> list[Case]:
     qs = (
         Case.objects.filter(person=person)
         .filter(policies.case_visible_q(access))
-        .select_related("team", "organisation")
+        .select_related("person", "team", "organisation")
         .prefetch_related(
             Prefetch(
                 "allocations",
@@ -440,6 +439,25 @@ def teams_for_opening_cases(*, user: User) -> QuerySet[Team]:
 
     access = record_access(user)
     return Team.objects.filter(pk__in=access.casework_team_ids).select_related("organisation")
+
+
+def teams_for_case_open(*, user: User, person: Person) -> QuerySet[Team]:
+    """Teams that may hold a new case for this person: the user's own case-holding teams, and
+    (as a referral) any case-holding team working for the person's council."""
+    from accounts.models import CASE_SERVICES, Team
+
+    access = record_access(user)
+    serving = (
+        Team.objects.filter(is_active=True, service__in=CASE_SERVICES)
+        .filter(Q(organisation_id=person.organisation_id) | Q(acts_for=person.organisation_id))
+        .values("pk")
+    )
+    return (
+        Team.objects.filter(Q(pk__in=access.casework_team_ids) | Q(pk__in=serving))
+        .select_related("organisation")
+        .distinct()
+        .order_by("name")
+    )
 
 
 def allocatable_workers(*, case: Case) -> QuerySet[User]:

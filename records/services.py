@@ -548,8 +548,23 @@ def case_open(
     referral_reason: str = "",
 ) -> Case:
     access = record_access(actor)
-    if not policies.can_open_case(access, team):
+    own_team = policies.can_open_case(access, team)
+    reached = (
+        Person.objects.filter(pk=person.pk)
+        .filter(policies.person_through_cases_q(access) & policies.person_visible_q(access))
+        .exists()
+    )
+    if Case.objects.filter(person=person).exists():
+        if not reached:
+            # Break-glass and records-access grants read a record; they never turn into lasting
+            # access through a case the reader opens.
+            raise _refuse("You can open a case only for someone on a case you work on.", "person")
+    elif not own_team:
         raise _refuse("You can only open cases for a team you work in.", "team")
+    if not own_team and person.organisation_id not in team.served_organisation_ids():
+        raise _refuse("Choose a team that works for this person's council.", "team")
+    # Someone who works with the person may also refer them to another team's service: the
+    # case is that team's from the start, and the referrer is not allocated to it.
     if team.service not in CASE_SERVICES:
         raise _refuse("This team does not hold cases.", "team")
     service = CATEGORY_SERVICE.get(category)
@@ -1015,9 +1030,10 @@ def plan_record(
     if next_review_on and starts_on and next_review_on < starts_on:
         raise ValidationError({"next_review_on": ["The review date must be after the start."]})
     label = dict(PlanType.choices).get(plan_type, "Plan")
-    occurred = timezone.make_aware(datetime.combine(starts_on, time(9))) if starts_on else None
-    if starts_on and starts_on > timezone.localdate():
-        occurred = timezone.now()
+    # In the chronology a plan sits on the day it starts (never later than now).
+    occurred = None
+    if starts_on:
+        occurred = min(timezone.make_aware(datetime.combine(starts_on, time(9))), timezone.now())
     return _item_create(
         Plan,
         actor=actor,
@@ -1159,6 +1175,8 @@ def item_amend(*, actor: User, item: Item, changes: Mapping[str, Any], reason: s
     item = _item_locked(item)
     case = _item_case_for(actor, item)
     access = record_access(actor)
+    if item.is_entered_in_error:
+        raise ApplicationError("This item was entered in error and cannot be amended.")
     if not policies.can_amend_item(access, item, case):
         raise ApplicationError("Only the author or a manager of the team can amend this.")
     _require_text(reason, "reason", "Give the reason for the amendment.")

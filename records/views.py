@@ -3,6 +3,7 @@ see), checks the one policy that applies, and hands writes to a service."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, TypedDict
 
@@ -29,6 +30,7 @@ from records.models import (
 from records.policies import record_access
 
 FORM_METHODS = ["GET", "POST"]
+logger = logging.getLogger(__name__)
 
 
 def _user(request: HttpRequest) -> Any:
@@ -527,9 +529,9 @@ def _case_url(case: Case) -> str:
 def case_open(request: HttpRequest, person_id: str) -> HttpResponse:
     user = _user(request)
     person = selectors.person_get_for_user(user=user, person_id=person_id)
-    teams = selectors.teams_for_opening_cases(user=user)
-    if not teams.exists():
+    if not record_access(user).does_casework:
         raise PermissionDenied("Only case-working staff can open cases.")
+    teams = selectors.teams_for_case_open(user=user, person=person)
     form = forms.CaseOpenForm(request.POST or None, teams=teams)
     if request.method == "POST" and form.is_valid():
         case = _attempt(
@@ -539,7 +541,15 @@ def case_open(request: HttpRequest, person_id: str) -> HttpResponse:
             messages.success(request, f"Case {case.reference} is open.")
             return redirect(_case_url(case))
     return _form_page(
-        request, form, title="Open a case", caption=person.full_name, back=_person_url(person)
+        request,
+        form,
+        title="Open a case or refer to another team",
+        caption=person.full_name,
+        back=_person_url(person),
+        intro=(
+            "Open a case for your own team, or refer the person to another team's service: "
+            "that team holds the case and allocates it."
+        ),
     )
 
 
@@ -1107,8 +1117,13 @@ def review_create(request: HttpRequest, item_id: str) -> HttpResponse:
 @never_cache
 def document_download(request: HttpRequest, item_id: str) -> FileResponse:
     document: Document = selectors.document_get_for_user(user=_user(request), item_id=item_id)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        logger.error("Document %s has no stored file", document.public_id)
+        raise Http404(selectors.NOT_FOUND) from None
     response = FileResponse(
-        document.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=document.original_name,
         content_type=document.content_type,

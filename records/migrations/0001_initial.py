@@ -12,520 +12,1550 @@ import records.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_team_caseload_group'),
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("accounts", "0002_team_caseload_group"),
+        ("auth", "0012_alter_user_first_name_max_length"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Item',
+            name="Item",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('kind', models.CharField(choices=[('contact', 'Contact'), ('note', 'Case note'), ('assessment', 'Assessment'), ('plan', 'Plan'), ('review', 'Review'), ('document', 'Document'), ('information_received', 'Information received')], editable=False, max_length=30)),
-                ('occurred_at', models.DateTimeField(help_text='When it happened, not when it was typed.')),
-                ('title', models.CharField(max_length=200)),
-                ('body', models.TextField(blank=True)),
-                ('is_sensitive', models.BooleanField(default=False, help_text='Special-category, criminal offence or third-party information.')),
-                ('is_restricted', models.BooleanField(default=False, help_text='Seen only by staff with a named grant, on top of the case.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('revision_number', models.PositiveIntegerField(default=1, editable=False)),
-                ('entered_in_error_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('entered_in_error_reason', models.CharField(blank=True, max_length=500)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('entered_in_error_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("contact", "Contact"),
+                            ("note", "Case note"),
+                            ("assessment", "Assessment"),
+                            ("plan", "Plan"),
+                            ("review", "Review"),
+                            ("document", "Document"),
+                            ("information_received", "Information received"),
+                        ],
+                        editable=False,
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "occurred_at",
+                    models.DateTimeField(help_text="When it happened, not when it was typed."),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("body", models.TextField(blank=True)),
+                (
+                    "is_sensitive",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Special-category, criminal offence or third-party information.",
+                    ),
+                ),
+                (
+                    "is_restricted",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Seen only by staff with a named grant, on top of the case.",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("revision_number", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "entered_in_error_at",
+                    models.DateTimeField(blank=True, editable=False, null=True),
+                ),
+                ("entered_in_error_reason", models.CharField(blank=True, max_length=500)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "entered_in_error_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_at', '-id'],
-                'permissions': [('view_restricted_item', 'Named access to a restricted item')],
+                "ordering": ["-occurred_at", "-id"],
+                "permissions": [("view_restricted_item", "Named access to a restricted item")],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('service', models.CharField(choices=[('childrens_social_care', "Children's social care"), ('early_help', 'Early help / family hub'), ('youth_justice', 'Youth justice'), ('adoption', 'Adoption'), ('fostering', 'Fostering'), ('occupational_therapy', 'Occupational therapy'), ('health_visiting', 'Health visiting'), ('school_nursing', 'School nursing'), ('adult_social_care', 'Adult social care'), ('carers', "Carers' support"), ('finance', 'Social care finance and direct payments'), ('records_access', 'Records access (rights requests)'), ('information_governance', 'Information governance')], max_length=40)),
-                ('category', models.CharField(choices=[('child_in_need', 'Child in need'), ('child_protection', 'Child protection'), ('looked_after', 'Looked-after child'), ('care_leaver', 'Care leaver'), ('early_help', 'Early help / family hub'), ('yj_out_of_court', 'Youth justice: out-of-court disposal'), ('yj_referral_order', 'Youth justice: referral order'), ('yj_court_order', 'Youth justice: court order'), ('adoption', 'Adoption'), ('foster_carer', 'Foster carer'), ('occupational_therapy', 'Occupational therapy'), ('health_visiting', 'Health visiting'), ('school_nursing', 'School nursing'), ('adult_care', 'Adult care and support'), ('adult_safeguarding', 'Adult safeguarding enquiry (Care Act s42)'), ('carer', "Carer's support"), ('finance', 'Financial assessment / direct payments')], max_length=30)),
-                ('opened_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('closure_reason', models.CharField(blank=True, choices=[('needs_met', 'Needs met / case work completed'), ('stepped_down', 'Stepped down to another service'), ('transferred_out', 'Moved to another local authority'), ('adopted', 'Adoption order made'), ('age_out', "Reached the service's age limit"), ('declined', 'Support declined'), ('order_ended', 'Order completed'), ('died', 'Died'), ('other', 'Other')], max_length=20)),
-                ('referral_reason', models.CharField(blank=True, max_length=500)),
-                ('last_contact_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('next_review_on', models.DateField(blank=True, editable=False, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(help_text='Controller.', on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='accounts.organisation')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='accounts.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                (
+                    "service",
+                    models.CharField(
+                        choices=[
+                            ("childrens_social_care", "Children's social care"),
+                            ("early_help", "Early help / family hub"),
+                            ("youth_justice", "Youth justice"),
+                            ("adoption", "Adoption"),
+                            ("fostering", "Fostering"),
+                            ("occupational_therapy", "Occupational therapy"),
+                            ("health_visiting", "Health visiting"),
+                            ("school_nursing", "School nursing"),
+                            ("adult_social_care", "Adult social care"),
+                            ("carers", "Carers' support"),
+                            ("finance", "Social care finance and direct payments"),
+                            ("records_access", "Records access (rights requests)"),
+                            ("information_governance", "Information governance"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("child_in_need", "Child in need"),
+                            ("child_protection", "Child protection"),
+                            ("looked_after", "Looked-after child"),
+                            ("care_leaver", "Care leaver"),
+                            ("early_help", "Early help / family hub"),
+                            ("yj_out_of_court", "Youth justice: out-of-court disposal"),
+                            ("yj_referral_order", "Youth justice: referral order"),
+                            ("yj_court_order", "Youth justice: court order"),
+                            ("adoption", "Adoption"),
+                            ("foster_carer", "Foster carer"),
+                            ("occupational_therapy", "Occupational therapy"),
+                            ("health_visiting", "Health visiting"),
+                            ("school_nursing", "School nursing"),
+                            ("adult_care", "Adult care and support"),
+                            ("adult_safeguarding", "Adult safeguarding enquiry (Care Act s42)"),
+                            ("carer", "Carer's support"),
+                            ("finance", "Financial assessment / direct payments"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("opened_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                (
+                    "closure_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("needs_met", "Needs met / case work completed"),
+                            ("stepped_down", "Stepped down to another service"),
+                            ("transferred_out", "Moved to another local authority"),
+                            ("adopted", "Adoption order made"),
+                            ("age_out", "Reached the service's age limit"),
+                            ("declined", "Support declined"),
+                            ("order_ended", "Order completed"),
+                            ("died", "Died"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("referral_reason", models.CharField(blank=True, max_length=500)),
+                ("last_contact_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("next_review_on", models.DateField(blank=True, editable=False, null=True)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        help_text="Controller.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="accounts.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-opened_on'],
-                'permissions': [('manage_case', "Allocate, authorise and correct a case's records")],
+                "ordering": ["-opened_on"],
+                "permissions": [
+                    ("manage_case", "Allocate, authorise and correct a case's records")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CaseNote',
+            name="CaseNote",
             fields=[
-                ('item_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='records.item')),
-                ('note_type', models.CharField(choices=[('case_note', 'Case note'), ('management_oversight', 'Management oversight'), ('supervision', 'Supervision record'), ('case_summary', 'Case summary')], default='case_note', max_length=30)),
+                (
+                    "item_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="records.item",
+                    ),
+                ),
+                (
+                    "note_type",
+                    models.CharField(
+                        choices=[
+                            ("case_note", "Case note"),
+                            ("management_oversight", "Management oversight"),
+                            ("supervision", "Supervision record"),
+                            ("case_summary", "Case summary"),
+                        ],
+                        default="case_note",
+                        max_length=30,
+                    ),
+                ),
             ],
-            bases=('records.item',),
+            bases=("records.item",),
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('item_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='records.item')),
-                ('contact_type', models.CharField(choices=[('home_visit', 'Home visit'), ('office_visit', 'Office visit'), ('school_visit', 'School or nursery visit'), ('phone', 'Phone call'), ('video', 'Video call'), ('letter', 'Letter'), ('email', 'Email'), ('text', 'Text message'), ('meeting', 'Meeting'), ('group_session', 'Group session'), ('intervention', 'Intervention session')], max_length=20)),
-                ('location', models.CharField(blank=True, max_length=200)),
-                ('seen_alone', models.BooleanField(blank=True, help_text='Was the child or adult seen alone?', null=True)),
+                (
+                    "item_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="records.item",
+                    ),
+                ),
+                (
+                    "contact_type",
+                    models.CharField(
+                        choices=[
+                            ("home_visit", "Home visit"),
+                            ("office_visit", "Office visit"),
+                            ("school_visit", "School or nursery visit"),
+                            ("phone", "Phone call"),
+                            ("video", "Video call"),
+                            ("letter", "Letter"),
+                            ("email", "Email"),
+                            ("text", "Text message"),
+                            ("meeting", "Meeting"),
+                            ("group_session", "Group session"),
+                            ("intervention", "Intervention session"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("location", models.CharField(blank=True, max_length=200)),
+                (
+                    "seen_alone",
+                    models.BooleanField(
+                        blank=True, help_text="Was the child or adult seen alone?", null=True
+                    ),
+                ),
             ],
-            bases=('records.item',),
+            bases=("records.item",),
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('item_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='records.item')),
-                ('document_type', models.CharField(choices=[('letter', 'Letter'), ('report', 'Report'), ('court', 'Court document'), ('minutes', 'Meeting minutes'), ('photo', 'Photograph or scan'), ('other', 'Other document')], max_length=20)),
-                ('file', models.FileField(max_length=200, storage=records.models._document_storage, upload_to=records.models._document_path)),
-                ('original_name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
+                (
+                    "item_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="records.item",
+                    ),
+                ),
+                (
+                    "document_type",
+                    models.CharField(
+                        choices=[
+                            ("letter", "Letter"),
+                            ("report", "Report"),
+                            ("court", "Court document"),
+                            ("minutes", "Meeting minutes"),
+                            ("photo", "Photograph or scan"),
+                            ("other", "Other document"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        storage=records.models._document_storage,
+                        upload_to=records.models._document_path,
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
             ],
-            bases=('records.item',),
+            bases=("records.item",),
         ),
         migrations.CreateModel(
-            name='InformationReceived',
+            name="InformationReceived",
             fields=[
-                ('item_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='records.item')),
-                ('source_organisation', models.CharField(max_length=200)),
-                ('source_name', models.CharField(blank=True, max_length=200, verbose_name='Person who gave it')),
-                ('method', models.CharField(choices=[('letter', 'Letter'), ('email', 'Secure email'), ('phone', 'Phone call'), ('meeting', 'Meeting'), ('portal', 'Portal or referral form')], max_length=20)),
+                (
+                    "item_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="records.item",
+                    ),
+                ),
+                ("source_organisation", models.CharField(max_length=200)),
+                (
+                    "source_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="Person who gave it"),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("letter", "Letter"),
+                            ("email", "Secure email"),
+                            ("phone", "Phone call"),
+                            ("meeting", "Meeting"),
+                            ("portal", "Portal or referral form"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'information received',
+                "verbose_name_plural": "information received",
             },
-            bases=('records.item',),
+            bases=("records.item",),
         ),
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('item_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='records.item')),
-                ('plan_type', models.CharField(choices=[('child_in_need', 'Child in need plan'), ('child_protection', 'Child protection plan'), ('care', 'Care plan'), ('pathway', 'Pathway plan'), ('early_help', 'Early help family plan'), ('youth_justice', 'Youth justice intervention plan'), ('care_and_support', 'Care and support plan'), ('support', "Carer's support plan")], max_length=30)),
-                ('starts_on', models.DateField()),
-                ('next_review_on', models.DateField(blank=True, null=True)),
-                ('ended_on', models.DateField(blank=True, null=True)),
+                (
+                    "item_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="records.item",
+                    ),
+                ),
+                (
+                    "plan_type",
+                    models.CharField(
+                        choices=[
+                            ("child_in_need", "Child in need plan"),
+                            ("child_protection", "Child protection plan"),
+                            ("care", "Care plan"),
+                            ("pathway", "Pathway plan"),
+                            ("early_help", "Early help family plan"),
+                            ("youth_justice", "Youth justice intervention plan"),
+                            ("care_and_support", "Care and support plan"),
+                            ("support", "Carer's support plan"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("starts_on", models.DateField()),
+                ("next_review_on", models.DateField(blank=True, null=True)),
+                ("ended_on", models.DateField(blank=True, null=True)),
             ],
-            bases=('records.item',),
+            bases=("records.item",),
         ),
         migrations.AddField(
-            model_name='item',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='records.case'),
+            model_name="item",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="items", to="records.case"
+            ),
         ),
         migrations.CreateModel(
-            name='DisagreementStatement',
+            name="DisagreementStatement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('statement', models.TextField()),
-                ('made_by', models.CharField(help_text='The subject, or who made it on their behalf.', max_length=200)),
-                ('received_on', models.DateField()),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='disagreements', to='records.item')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("statement", models.TextField()),
+                (
+                    "made_by",
+                    models.CharField(
+                        help_text="The subject, or who made it on their behalf.", max_length=200
+                    ),
+                ),
+                ("received_on", models.DateField()),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="disagreements",
+                        to="records.item",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['received_on', 'id'],
+                "ordering": ["received_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('first_name', models.CharField(max_length=100)),
-                ('middle_names', models.CharField(blank=True, max_length=150)),
-                ('last_name', models.CharField(max_length=100)),
-                ('preferred_name', models.CharField(blank=True, max_length=100)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('date_of_death', models.DateField(blank=True, null=True)),
-                ('gender', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('non_binary', 'Non-binary'), ('other', 'Other (self-described)'), ('not_known', 'Not known'), ('not_stated', 'Prefers not to say')], default='not_known', max_length=20)),
-                ('ethnicity', models.CharField(choices=[('asian_bangladeshi', 'Asian or Asian British: Bangladeshi'), ('asian_chinese', 'Asian or Asian British: Chinese'), ('asian_indian', 'Asian or Asian British: Indian'), ('asian_pakistani', 'Asian or Asian British: Pakistani'), ('asian_other', 'Asian or Asian British: any other Asian background'), ('black_african', 'Black, Black British, Caribbean or African: African'), ('black_caribbean', 'Black, Black British, Caribbean or African: Caribbean'), ('black_other', 'Black, Black British, Caribbean or African: any other'), ('mixed_white_asian', 'Mixed or multiple: White and Asian'), ('mixed_white_black_african', 'Mixed: White and Black African'), ('mixed_white_black_caribbean', 'Mixed: White and Black Caribbean'), ('mixed_other', 'Mixed or multiple: any other background'), ('white_british', 'White: English, Welsh, Scottish, Northern Irish or British'), ('white_irish', 'White: Irish'), ('white_gypsy', 'White: Gypsy or Irish Traveller'), ('white_roma', 'White: Roma'), ('white_other', 'White: any other White background'), ('other_arab', 'Other ethnic group: Arab'), ('other', 'Other ethnic group: any other'), ('not_known', 'Not known'), ('not_stated', 'Prefers not to say')], default='not_known', max_length=40)),
-                ('first_language', models.CharField(blank=True, max_length=60)),
-                ('interpreter_needed', models.BooleanField(default=False)),
-                ('disability', models.CharField(blank=True, help_text="Any disability, in the person's own words.", max_length=300)),
-                ('nhs_number', models.CharField(blank=True, db_index=True, max_length=10, verbose_name='NHS number')),
-                ('ni_number', models.CharField(blank=True, max_length=9, verbose_name='National Insurance number')),
-                ('upn', models.CharField(blank=True, max_length=13, verbose_name='Unique Pupil Number')),
-                ('is_restricted', models.BooleanField(default=False, help_text='Seen only by staff with a named grant, on top of their case.')),
-                ('restriction_reason', models.CharField(blank=True, choices=[('staff', 'Member of staff'), ('staff_relative', 'Relative of a member of staff'), ('high_profile', 'High-profile person'), ('adoption', 'Adoption'), ('serious_case_review', 'Serious case review')], max_length=30)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(help_text='Controller.', on_delete=django.db.models.deletion.PROTECT, related_name='people', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("first_name", models.CharField(max_length=100)),
+                ("middle_names", models.CharField(blank=True, max_length=150)),
+                ("last_name", models.CharField(max_length=100)),
+                ("preferred_name", models.CharField(blank=True, max_length=100)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                ("date_of_death", models.DateField(blank=True, null=True)),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("non_binary", "Non-binary"),
+                            ("other", "Other (self-described)"),
+                            ("not_known", "Not known"),
+                            ("not_stated", "Prefers not to say"),
+                        ],
+                        default="not_known",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        choices=[
+                            ("asian_bangladeshi", "Asian or Asian British: Bangladeshi"),
+                            ("asian_chinese", "Asian or Asian British: Chinese"),
+                            ("asian_indian", "Asian or Asian British: Indian"),
+                            ("asian_pakistani", "Asian or Asian British: Pakistani"),
+                            ("asian_other", "Asian or Asian British: any other Asian background"),
+                            (
+                                "black_african",
+                                "Black, Black British, Caribbean or African: African",
+                            ),
+                            (
+                                "black_caribbean",
+                                "Black, Black British, Caribbean or African: Caribbean",
+                            ),
+                            (
+                                "black_other",
+                                "Black, Black British, Caribbean or African: any other",
+                            ),
+                            ("mixed_white_asian", "Mixed or multiple: White and Asian"),
+                            ("mixed_white_black_african", "Mixed: White and Black African"),
+                            ("mixed_white_black_caribbean", "Mixed: White and Black Caribbean"),
+                            ("mixed_other", "Mixed or multiple: any other background"),
+                            (
+                                "white_british",
+                                "White: English, Welsh, Scottish, Northern Irish or British",
+                            ),
+                            ("white_irish", "White: Irish"),
+                            ("white_gypsy", "White: Gypsy or Irish Traveller"),
+                            ("white_roma", "White: Roma"),
+                            ("white_other", "White: any other White background"),
+                            ("other_arab", "Other ethnic group: Arab"),
+                            ("other", "Other ethnic group: any other"),
+                            ("not_known", "Not known"),
+                            ("not_stated", "Prefers not to say"),
+                        ],
+                        default="not_known",
+                        max_length=40,
+                    ),
+                ),
+                ("first_language", models.CharField(blank=True, max_length=60)),
+                ("interpreter_needed", models.BooleanField(default=False)),
+                (
+                    "disability",
+                    models.CharField(
+                        blank=True,
+                        help_text="Any disability, in the person's own words.",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "nhs_number",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=10, verbose_name="NHS number"
+                    ),
+                ),
+                (
+                    "ni_number",
+                    models.CharField(
+                        blank=True, max_length=9, verbose_name="National Insurance number"
+                    ),
+                ),
+                (
+                    "upn",
+                    models.CharField(blank=True, max_length=13, verbose_name="Unique Pupil Number"),
+                ),
+                (
+                    "is_restricted",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Seen only by staff with a named grant, on top of their case.",
+                    ),
+                ),
+                (
+                    "restriction_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("staff", "Member of staff"),
+                            ("staff_relative", "Relative of a member of staff"),
+                            ("high_profile", "High-profile person"),
+                            ("adoption", "Adoption"),
+                            ("serious_case_review", "Serious case review"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        help_text="Controller.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name'],
-                'permissions': [('view_restricted_person', 'Named access to a restricted person'), ('break_glass_person', 'Emergency (break-glass) access to a person'), ('disclose_person', "Records-access work on a person's rights request")],
+                "ordering": ["last_name", "first_name"],
+                "permissions": [
+                    ("view_restricted_person", "Named access to a restricted person"),
+                    ("break_glass_person", "Emergency (break-glass) access to a person"),
+                    ("disclose_person", "Records-access work on a person's rights request"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ItemPerson',
+            name="ItemPerson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('participant', 'Took part'), ('mentioned', 'Mentioned (third party)')], max_length=15)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='records.item')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='item_links', to='records.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("participant", "Took part"),
+                            ("mentioned", "Mentioned (third party)"),
+                        ],
+                        max_length=15,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links",
+                        to="records.item",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="item_links",
+                        to="records.person",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='item',
-            name='people',
-            field=models.ManyToManyField(related_name='linked_items', through='records.ItemPerson', to='records.person'),
+            model_name="item",
+            name="people",
+            field=models.ManyToManyField(
+                related_name="linked_items", through="records.ItemPerson", to="records.person"
+            ),
         ),
         migrations.AddField(
-            model_name='item',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='records.person'),
+            model_name="item",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="items",
+                to="records.person",
+            ),
         ),
         migrations.CreateModel(
-            name='EmailAddress',
+            name="EmailAddress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254)),
-                ('label', models.CharField(blank=True, max_length=40)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='emails', to='records.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254)),
+                ("label", models.CharField(blank=True, max_length=40)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="emails",
+                        to="records.person",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CaseParticipant',
+            name="CaseParticipant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('family', 'Family member'), ('household', 'Household member'), ('carer', 'Carer'), ('professional', 'Professional involved'), ('other', 'Other significant person')], max_length=20)),
-                ('added_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='records.case')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participations', to='records.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("family", "Family member"),
+                            ("household", "Household member"),
+                            ("carer", "Carer"),
+                            ("professional", "Professional involved"),
+                            ("other", "Other significant person"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("added_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participants",
+                        to="records.case",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participations",
+                        to="records.person",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='case',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='records.person'),
+            model_name="case",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases",
+                to="records.person",
+            ),
         ),
         migrations.CreateModel(
-            name='BreakGlassAccess',
+            name="BreakGlassAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('reason', models.CharField(max_length=1000)),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='break_glass', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='break_glass', to='records.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("reason", models.CharField(max_length=1000)),
+                ("granted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="break_glass",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="break_glass",
+                        to="records.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'break-glass accesses',
-                'ordering': ['-granted_at'],
+                "verbose_name_plural": "break-glass accesses",
+                "ordering": ["-granted_at"],
             },
         ),
         migrations.CreateModel(
-            name='Address',
+            name="Address",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('line_1', models.CharField(max_length=200, verbose_name='Address line 1')),
-                ('line_2', models.CharField(blank=True, max_length=200, verbose_name='Address line 2')),
-                ('town', models.CharField(max_length=100, verbose_name='Town or city')),
-                ('postcode', models.CharField(max_length=10)),
-                ('lived_from', models.DateField(blank=True, null=True)),
-                ('lived_to', models.DateField(blank=True, null=True)),
-                ('is_confidential', models.BooleanField(default=False, help_text='A refuge or placement address that must not be disclosed.')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='addresses', to='records.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("line_1", models.CharField(max_length=200, verbose_name="Address line 1")),
+                (
+                    "line_2",
+                    models.CharField(blank=True, max_length=200, verbose_name="Address line 2"),
+                ),
+                ("town", models.CharField(max_length=100, verbose_name="Town or city")),
+                ("postcode", models.CharField(max_length=10)),
+                ("lived_from", models.DateField(blank=True, null=True)),
+                ("lived_to", models.DateField(blank=True, null=True)),
+                (
+                    "is_confidential",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A refuge or placement address that must not be disclosed.",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="addresses",
+                        to="records.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'addresses',
-                'ordering': [models.OrderBy(models.F('lived_to'), descending=True, nulls_first=True), '-lived_from'],
+                "verbose_name_plural": "addresses",
+                "ordering": [
+                    models.OrderBy(models.F("lived_to"), descending=True, nulls_first=True),
+                    "-lived_from",
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PersonAlert',
+            name="PersonAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('kind', models.CharField(choices=[('risk_to_staff', 'Risk to staff'), ('safeguarding', 'Safeguarding concern'), ('communication', 'Communication need'), ('health', 'Health need'), ('other', 'Other')], max_length=20)),
-                ('description', models.CharField(max_length=500)),
-                ('starts_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('ends_on', models.DateField(blank=True, null=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='records.person')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("risk_to_staff", "Risk to staff"),
+                            ("safeguarding", "Safeguarding concern"),
+                            ("communication", "Communication need"),
+                            ("health", "Health need"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("description", models.CharField(max_length=500)),
+                ("starts_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("ends_on", models.DateField(blank=True, null=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts",
+                        to="records.person",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_on'],
+                "ordering": ["-starts_on"],
             },
         ),
         migrations.CreateModel(
-            name='PersonName',
+            name="PersonName",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('current', 'Current name'), ('previous', 'Previous name'), ('birth', 'Name at birth'), ('alias', 'Also known as')], max_length=10)),
-                ('first_name', models.CharField(blank=True, max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('search_name', models.CharField(editable=False, max_length=210)),
-                ('used_from', models.DateField(blank=True, null=True)),
-                ('used_to', models.DateField(blank=True, null=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='names', to='records.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("current", "Current name"),
+                            ("previous", "Previous name"),
+                            ("birth", "Name at birth"),
+                            ("alias", "Also known as"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                ("search_name", models.CharField(editable=False, max_length=210)),
+                ("used_from", models.DateField(blank=True, null=True)),
+                ("used_to", models.DateField(blank=True, null=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="names",
+                        to="records.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kind', 'last_name'],
+                "ordering": ["kind", "last_name"],
             },
         ),
         migrations.CreateModel(
-            name='PersonUserObjectPermission',
+            name="PersonUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reason', models.CharField(blank=True, max_length=500)),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='user_grants', to='records.person')),
-                ('granted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("granted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reason", models.CharField(blank=True, max_length=500)),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="user_grants",
+                        to="records.person",
+                    ),
+                ),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='PhoneNumber',
+            name="PhoneNumber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=30)),
-                ('label', models.CharField(blank=True, help_text='Mobile, home, work…', max_length=40)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phones', to='records.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=30)),
+                (
+                    "label",
+                    models.CharField(blank=True, help_text="Mobile, home, work…", max_length=40),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phones",
+                        to="records.person",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Relationship',
+            name="Relationship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('kind', models.CharField(choices=[('mother', 'Mother'), ('father', 'Father'), ('parent', 'Parent'), ('step_parent', 'Step-parent'), ('grandparent', 'Grandparent'), ('sibling', 'Sibling'), ('half_sibling', 'Half-sibling'), ('aunt_uncle', 'Aunt or uncle'), ('partner', 'Partner or spouse'), ('foster_carer', 'Foster carer'), ('kinship_carer', 'Kinship carer'), ('carer', 'Unpaid carer'), ('next_of_kin', 'Next of kin'), ('household_member', 'Household member'), ('friend', 'Friend or neighbour'), ('professional', 'Professional involved')], max_length=20)),
-                ('started_on', models.DateField(blank=True, null=True)),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('notes', models.CharField(blank=True, max_length=300)),
-                ('is_parental_responsibility', models.BooleanField(default=False, verbose_name='Has parental responsibility')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('from_person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relationships_from', to='records.person')),
-                ('to_person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relationships_to', to='records.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("mother", "Mother"),
+                            ("father", "Father"),
+                            ("parent", "Parent"),
+                            ("step_parent", "Step-parent"),
+                            ("grandparent", "Grandparent"),
+                            ("sibling", "Sibling"),
+                            ("half_sibling", "Half-sibling"),
+                            ("aunt_uncle", "Aunt or uncle"),
+                            ("partner", "Partner or spouse"),
+                            ("foster_carer", "Foster carer"),
+                            ("kinship_carer", "Kinship carer"),
+                            ("carer", "Unpaid carer"),
+                            ("next_of_kin", "Next of kin"),
+                            ("household_member", "Household member"),
+                            ("friend", "Friend or neighbour"),
+                            ("professional", "Professional involved"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("started_on", models.DateField(blank=True, null=True)),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                ("notes", models.CharField(blank=True, max_length=300)),
+                (
+                    "is_parental_responsibility",
+                    models.BooleanField(default=False, verbose_name="Has parental responsibility"),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "from_person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="relationships_from",
+                        to="records.person",
+                    ),
+                ),
+                (
+                    "to_person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="relationships_to",
+                        to="records.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kind'],
+                "ordering": ["kind"],
             },
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('item_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='records.item')),
-                ('assessment_type', models.CharField(choices=[('child_and_family', 'Single / child and family assessment'), ('carers', "Carer's assessment"), ('financial', 'Financial assessment'), ('youth_justice', 'Youth justice assessment (AssetPlus)'), ('care_act_needs', 'Care Act needs assessment'), ('occupational_therapy', 'Occupational therapy assessment')], max_length=30)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted for authorisation'), ('authorised', 'Authorised')], default='draft', max_length=12)),
-                ('sections', models.JSONField(blank=True, default=list)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('authorised_at', models.DateTimeField(blank=True, null=True)),
-                ('authorised_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "item_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="records.item",
+                    ),
+                ),
+                (
+                    "assessment_type",
+                    models.CharField(
+                        choices=[
+                            ("child_and_family", "Single / child and family assessment"),
+                            ("carers", "Carer's assessment"),
+                            ("financial", "Financial assessment"),
+                            ("youth_justice", "Youth justice assessment (AssetPlus)"),
+                            ("care_act_needs", "Care Act needs assessment"),
+                            ("occupational_therapy", "Occupational therapy assessment"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted for authorisation"),
+                            ("authorised", "Authorised"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                    ),
+                ),
+                ("sections", models.JSONField(blank=True, default=list)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("authorised_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "authorised_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
-            bases=('records.item',),
+            bases=("records.item",),
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('item_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='records.item')),
-                ('next_review_on', models.DateField(blank=True, null=True)),
-                ('reviewed_plan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='records.plan')),
+                (
+                    "item_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="records.item",
+                    ),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True)),
+                (
+                    "reviewed_plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="records.plan",
+                    ),
+                ),
             ],
-            bases=('records.item',),
+            bases=("records.item",),
         ),
         migrations.CreateModel(
-            name='Allocation',
+            name="Allocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('role', models.CharField(choices=[('lead', 'Allocated worker'), ('co_worker', 'Co-worker')], default='lead', max_length=10)),
-                ('starts_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('ends_on', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('allocated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='allocations', to='records.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("lead", "Allocated worker"), ("co_worker", "Co-worker")],
+                        default="lead",
+                        max_length=10,
+                    ),
+                ),
+                ("starts_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("ends_on", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "allocated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="allocations",
+                        to="records.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_on'],
-                'indexes': [models.Index(fields=['worker', 'ends_on'], name='allocation_worker')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='allocation_ends_after_start')],
+                "ordering": ["-starts_on"],
+                "indexes": [models.Index(fields=["worker", "ends_on"], name="allocation_worker")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("ends_on__isnull", True),
+                            ("ends_on__gte", models.F("starts_on")),
+                            _connector="OR",
+                        ),
+                        name="allocation_ends_after_start",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CaseGroupObjectPermission',
+            name="CaseGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='group_grants', to='records.case')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="group_grants",
+                        to="records.case",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.group"),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
-                'indexes': [models.Index(fields=['group', 'permission'], name='case_gop_group')],
-                'unique_together': {('group', 'permission', 'content_object')},
+                "abstract": False,
+                "indexes": [models.Index(fields=["group", "permission"], name="case_gop_group")],
+                "unique_together": {("group", "permission", "content_object")},
             },
         ),
         migrations.CreateModel(
-            name='CaseUserObjectPermission',
+            name="CaseUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='user_grants', to='records.case')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="user_grants",
+                        to="records.case",
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
-                'indexes': [models.Index(fields=['user', 'permission'], name='case_uop_user')],
-                'unique_together': {('user', 'permission', 'content_object')},
+                "abstract": False,
+                "indexes": [models.Index(fields=["user", "permission"], name="case_uop_user")],
+                "unique_together": {("user", "permission", "content_object")},
             },
         ),
         migrations.CreateModel(
-            name='HistoricRecord',
+            name="HistoricRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('first_name', models.CharField(blank=True, max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('other_names', models.CharField(blank=True, help_text='Other names and spellings, separated by commas.', max_length=300)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('service', models.CharField(choices=[('childrens_social_care', "Children's social care"), ('early_help', 'Early help / family hub'), ('youth_justice', 'Youth justice'), ('adoption', 'Adoption'), ('fostering', 'Fostering'), ('occupational_therapy', 'Occupational therapy'), ('health_visiting', 'Health visiting'), ('school_nursing', 'School nursing'), ('adult_social_care', 'Adult social care'), ('carers', "Carers' support"), ('finance', 'Social care finance and direct payments'), ('records_access', 'Records access (rights requests)'), ('information_governance', 'Information governance')], max_length=40)),
-                ('involvement_from', models.DateField(blank=True, null=True)),
-                ('involvement_to', models.DateField(blank=True, null=True)),
-                ('box_reference', models.CharField(max_length=60)),
-                ('location', models.CharField(help_text='Store, offsite archive, shelf…', max_length=200)),
-                ('notes', models.CharField(blank=True, max_length=500)),
-                ('search_name', models.CharField(editable=False, max_length=520)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("first_name", models.CharField(blank=True, max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                (
+                    "other_names",
+                    models.CharField(
+                        blank=True,
+                        help_text="Other names and spellings, separated by commas.",
+                        max_length=300,
+                    ),
+                ),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                (
+                    "service",
+                    models.CharField(
+                        choices=[
+                            ("childrens_social_care", "Children's social care"),
+                            ("early_help", "Early help / family hub"),
+                            ("youth_justice", "Youth justice"),
+                            ("adoption", "Adoption"),
+                            ("fostering", "Fostering"),
+                            ("occupational_therapy", "Occupational therapy"),
+                            ("health_visiting", "Health visiting"),
+                            ("school_nursing", "School nursing"),
+                            ("adult_social_care", "Adult social care"),
+                            ("carers", "Carers' support"),
+                            ("finance", "Social care finance and direct payments"),
+                            ("records_access", "Records access (rights requests)"),
+                            ("information_governance", "Information governance"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("involvement_from", models.DateField(blank=True, null=True)),
+                ("involvement_to", models.DateField(blank=True, null=True)),
+                ("box_reference", models.CharField(max_length=60)),
+                (
+                    "location",
+                    models.CharField(help_text="Store, offsite archive, shelf…", max_length=200),
+                ),
+                ("notes", models.CharField(blank=True, max_length=500)),
+                ("search_name", models.CharField(editable=False, max_length=520)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('involvement_to__isnull', True), ('involvement_from__isnull', True), ('involvement_to__gte', models.F('involvement_from')), _connector='OR'), name='historic_to_after_from')],
+                "ordering": ["last_name", "first_name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("involvement_to__isnull", True),
+                            ("involvement_from__isnull", True),
+                            ("involvement_to__gte", models.F("involvement_from")),
+                            _connector="OR",
+                        ),
+                        name="historic_to_after_from",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ItemRevision',
+            name="ItemRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('data', models.JSONField(encoder=django.core.serializers.json.DjangoJSONEncoder, help_text='The amendable fields as they stood in this version.')),
-                ('reason', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='records.item')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "data",
+                    models.JSONField(
+                        encoder=django.core.serializers.json.DjangoJSONEncoder,
+                        help_text="The amendable fields as they stood in this version.",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="records.item",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['item', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('item', 'number'), name='revision_unique_number')],
+                "ordering": ["item", "number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("item", "number"), name="revision_unique_number"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ItemUserObjectPermission',
+            name="ItemUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='user_grants', to='records.item')),
-                ('granted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("granted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="user_grants",
+                        to="records.item",
+                    ),
+                ),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
-                'unique_together': {('user', 'permission', 'content_object')},
+                "abstract": False,
+                "unique_together": {("user", "permission", "content_object")},
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['ni_number'], name='person_ni_number'),
+            model_name="person",
+            index=models.Index(fields=["ni_number"], name="person_ni_number"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['upn'], name='person_upn'),
+            model_name="person",
+            index=models.Index(fields=["upn"], name="person_upn"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['date_of_birth'], name='person_dob'),
+            model_name="person",
+            index=models.Index(fields=["date_of_birth"], name="person_dob"),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('date_of_death__isnull', True), ('date_of_birth__isnull', True), ('date_of_death__gte', models.F('date_of_birth')), _connector='OR'), name='person_death_after_birth'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("date_of_death__isnull", True),
+                    ("date_of_birth__isnull", True),
+                    ("date_of_death__gte", models.F("date_of_birth")),
+                    _connector="OR",
+                ),
+                name="person_death_after_birth",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('is_restricted', False), models.Q(('restriction_reason', ''), _negated=True), _connector='OR'), name='person_restriction_has_reason'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("is_restricted", False),
+                    models.Q(("restriction_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="person_restriction_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='itemperson',
-            constraint=models.UniqueConstraint(fields=('item', 'person', 'role'), name='itemperson_unique'),
+            model_name="itemperson",
+            constraint=models.UniqueConstraint(
+                fields=("item", "person", "role"), name="itemperson_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='item',
-            index=models.Index(models.F('person'), models.OrderBy(models.F('occurred_at'), descending=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('entered_in_error_at__isnull', True)), name='item_chronology'),
+            model_name="item",
+            index=models.Index(
+                models.F("person"),
+                models.OrderBy(models.F("occurred_at"), descending=True),
+                models.OrderBy(models.F("id"), descending=True),
+                condition=models.Q(("entered_in_error_at__isnull", True)),
+                name="item_chronology",
+            ),
         ),
         migrations.AddIndex(
-            model_name='item',
-            index=models.Index(fields=['case', 'kind', 'occurred_at'], name='item_case_kind'),
+            model_name="item",
+            index=models.Index(fields=["case", "kind", "occurred_at"], name="item_case_kind"),
         ),
         migrations.AddConstraint(
-            model_name='caseparticipant',
-            constraint=models.UniqueConstraint(fields=('case', 'person'), name='participant_unique'),
+            model_name="caseparticipant",
+            constraint=models.UniqueConstraint(
+                fields=("case", "person"), name="participant_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['team', 'closed_on'], name='case_team_open'),
+            model_name="case",
+            index=models.Index(fields=["team", "closed_on"], name="case_team_open"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('closed_on__isnull', True), ('closed_on__gte', models.F('opened_on')), _connector='OR'), name='case_closed_after_opened'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("closed_on__isnull", True),
+                    ("closed_on__gte", models.F("opened_on")),
+                    _connector="OR",
+                ),
+                name="case_closed_after_opened",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('closed_on__isnull', True), models.Q(('closure_reason', ''), _negated=True), _connector='OR'), name='case_closure_has_reason'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("closed_on__isnull", True),
+                    models.Q(("closure_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="case_closure_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='address',
-            constraint=models.CheckConstraint(condition=models.Q(('lived_to__isnull', True), ('lived_from__isnull', True), ('lived_to__gte', models.F('lived_from')), _connector='OR'), name='address_to_after_from'),
+            model_name="address",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("lived_to__isnull", True),
+                    ("lived_from__isnull", True),
+                    ("lived_to__gte", models.F("lived_from")),
+                    _connector="OR",
+                ),
+                name="address_to_after_from",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='personname',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'current')), fields=('person',), name='personname_one_current'),
+            model_name="personname",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "current")),
+                fields=("person",),
+                name="personname_one_current",
+            ),
         ),
         migrations.AddIndex(
-            model_name='personuserobjectpermission',
-            index=models.Index(fields=['user', 'permission'], name='person_uop_user'),
+            model_name="personuserobjectpermission",
+            index=models.Index(fields=["user", "permission"], name="person_uop_user"),
         ),
         migrations.AlterUniqueTogether(
-            name='personuserobjectpermission',
-            unique_together={('user', 'permission', 'content_object')},
+            name="personuserobjectpermission",
+            unique_together={("user", "permission", "content_object")},
         ),
         migrations.AddConstraint(
-            model_name='relationship',
-            constraint=models.CheckConstraint(condition=models.Q(('from_person', models.F('to_person')), _negated=True), name='relationship_not_self'),
+            model_name="relationship",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("from_person", models.F("to_person")), _negated=True),
+                name="relationship_not_self",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relationship',
-            constraint=models.UniqueConstraint(fields=('from_person', 'to_person', 'kind'), name='relationship_unique'),
+            model_name="relationship",
+            constraint=models.UniqueConstraint(
+                fields=("from_person", "to_person", "kind"), name="relationship_unique"
+            ),
         ),
     ]

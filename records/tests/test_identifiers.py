@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from records.identifiers import (
     identifier_kind,
     nhs_check_digit,
-    normalise_ni_number,
     normalise_nhs_number,
+    normalise_ni_number,
     normalise_upn,
     upn_check_letter,
 )

@@ -297,3 +297,18 @@ def test_restricted_item_is_seen_by_its_author_and_named_people_only(
     services.item_restricted_access_grant(actor=manager, item=item, user=colleague)
     fresh = type(colleague).objects.get(pk=colleague.pk)
     assert selectors.item_get_for_user(user=fresh, item_id=item.public_id)
+
+
+def test_break_glass_never_becomes_lasting_access_through_a_new_case(
+    case_north, other_practitioner, team_south
+):
+    services.break_glass_open(
+        actor=other_practitioner, person=case_north.person, reason="Police call, out of hours"
+    )
+    fresh = type(other_practitioner).objects.get(pk=other_practitioner.pk)
+    with pytest.raises(ApplicationError) as error:
+        services.case_open(
+            actor=fresh, person=case_north.person, team=team_south, category="child_in_need"
+        )
+    assert "person" in field_errors(error)
+    assert case_north.person.cases.count() == 1

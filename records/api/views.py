@@ -1,0 +1,718 @@
+"""The case-records API: thin views over ``records.selectors`` (reads) and ``records.services``
+(writes). Ids in URLs and bodies are public UUIDs.
+
+Status codes mean the same thing on every endpoint:
+
+- **404** ``{"detail": "Not found."}`` for a person, case, item or allocation the caller may not
+  see, exactly as for one that does not exist.
+- **403** when the caller may see the object but ``records.policies`` says they may not make
+  this change: a reader under break-glass recording a note, a practitioner authorising an
+  assessment or amending a colleague's note. The policy is asked here, before the service is
+  called (the service asks again), so that a refusal about *who* is a 403.
+- **400** with field errors for bad input and for refusals about the object's *state* (a closed
+  case, an assessment not yet submitted, an amendment that changes nothing). An id in a body
+  that the caller cannot see is a field error on that field.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+from uuid import UUID
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import Serializer
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.views import APIView
+
+from accounts.models import User
+from accounts.selectors import team_list_for_user
+from core.api.permissions import IsSignedInStaff
+from core.errors import ApplicationError
+from records import policies, selectors, services
+from records.api import serializers as s
+from records.models import Allocation, Assessment, Case, Item, Person, Plan
+from records.policies import record_access
+
+if TYPE_CHECKING:
+    from accounts.models import Team
+
+
+# --- Shared pieces ---------------------------------------------------------------------------
+
+
+class RecordsPagination(PageNumberPagination):
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+NOT_FOUND = OpenApiResponse(description="Not found, or not yours to see (the same answer)")
+BAD_INPUT = OpenApiResponse(description="Field errors; nothing was saved")
+REFUSED = OpenApiResponse(description="You may see this but not make this change")
+
+
+class RecordsAPIView(APIView):
+    permission_classes = [IsSignedInStaff]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # Whatever a selector says about why, a hidden thing and a missing one look the same.
+        if isinstance(exc, Http404):
+            exc = NotFound()
+        return super().handle_exception(exc)
+
+
+def _actor(request: Request) -> User:
+    return cast("User", request.user)
+
+
+def _valid(serializer_class: type[Serializer], data: Any, **kwargs: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _field_error(field: str, message: str) -> ValidationError:
+    return ValidationError({field: [message]})
+
+
+def _renamed(exc: ApplicationError, names: set[str], to: str) -> ApplicationError:
+    fields = {
+        to if name in names else name: messages for name, messages in exc.field_errors.items()
+    }
+    return ApplicationError(exc.message, field_errors=fields)
+
+
+def _paginated(
+    view: APIView, request: Request, rows: Any, serializer_class: type[Serializer]
+) -> Response:
+    paginator = RecordsPagination()
+    page = paginator.paginate_queryset(rows, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+# Resolving ids from request bodies: always within what the caller may see.
+
+
+def _visible_person(user: User, public_id: UUID, field: str) -> Person:
+    person = selectors.person_list_for_user(user=user).filter(public_id=public_id).first()
+    if person is None:
+        raise _field_error(field, "Choose a person whose record you can open.")
+    return person
+
+
+def _own_team(user: User, public_id: UUID) -> Team:
+    team = team_list_for_user(user=user).filter(public_id=public_id, is_active=True).first()
+    if team is None:
+        raise _field_error("team", "Choose a team you work in.")
+    return team
+
+
+def _case_people(case: Case, ids: list[UUID], field: str) -> list[Person]:
+    people = {person.public_id: person for person in selectors.case_people(case=case)}
+    if any(public_id not in people for public_id in ids):
+        raise _field_error(field, "Choose people who are part of this case.")
+    return [people[public_id] for public_id in dict.fromkeys(ids)]
+
+
+def _staff_member(public_id: UUID) -> User | None:
+    # Staff, not record data: whether they may work on the case is the service's question.
+    return User.objects.filter(public_id=public_id, is_active=True).first()
+
+
+def _allocation_for_user(user: User, public_id: UUID) -> Allocation:
+    """An allocation, found only through a case the user can see."""
+    person = (
+        selectors.person_list_for_user(user=user)
+        .filter(cases__allocations__public_id=public_id)
+        .first()
+    )
+    if person is not None:
+        for case in selectors.case_list_for_person(user=user, person=person):
+            allocation = selectors.case_allocations(case=case).filter(public_id=public_id).first()
+            if allocation is not None:
+                allocation.case = case
+                return allocation
+    raise NotFound()
+
+
+def _may_edit_person(user: User, person: Person) -> bool:
+    cases = selectors.case_list_for_person(user=user, person=person)
+    return policies.can_edit_person(record_access(user), person, cases)
+
+
+def _require_casework(user: User, case: Case) -> None:
+    _require(
+        policies.can_work_on_case(record_access(user), case),
+        "You can see this case but you do not work on it, so you cannot change it.",
+    )
+
+
+# --- People ----------------------------------------------------------------------------------
+
+
+class PersonListView(RecordsAPIView):
+    pagination_class = RecordsPagination
+
+    @extend_schema(
+        summary="Find people",
+        description=(
+            "Typo-tolerant name search, an NHS or NI number or UPN, or a date of birth, over the "
+            "people you may see. Best matches first."
+        ),
+        parameters=[s.PersonSearchQuerySerializer],
+        responses={200: s.SearchResultSerializer(many=True), 400: BAD_INPUT},
+    )
+    def get(self, request: Request) -> Response:
+        query = _valid(s.PersonSearchQuerySerializer, request.query_params)
+        results = selectors.person_search_for_user(
+            user=_actor(request),
+            query=query.get("q", ""),
+            date_of_birth=query.get("date_of_birth"),
+        )
+        return _paginated(self, request, results, s.SearchResultSerializer)
+
+    @extend_schema(
+        summary="Record a new person and open their first case",
+        request=s.PersonCreateSerializer,
+        responses={201: s.PersonCreatedSerializer, 400: BAD_INPUT},
+    )
+    def post(self, request: Request) -> Response:
+        actor = _actor(request)
+        data = _valid(s.PersonCreateSerializer, request.data)
+        team = _own_team(actor, data.pop("team"))
+        person, case = services.person_create(
+            actor=actor,
+            team=team,
+            category=data.pop("category"),
+            opened_on=data.pop("opened_on", None),
+            referral_reason=data.pop("referral_reason", ""),
+            allocate=data.pop("allocate"),
+            details=data,
+        )
+        body = s.PersonCreatedSerializer({"person": person, "case": case}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class PersonDetailView(RecordsAPIView):
+    @extend_schema(
+        summary="A person's record",
+        responses={200: s.PersonDetailSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, person_id: UUID) -> Response:
+        person = selectors.person_get_for_user(user=_actor(request), person_id=person_id)
+        return Response(s.PersonDetailSerializer(person).data)
+
+    @extend_schema(
+        summary="Correct a person's details",
+        request=s.PersonDetailsSerializer,
+        responses={200: s.PersonDetailSerializer, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+    )
+    def patch(self, request: Request, person_id: UUID) -> Response:
+        actor = _actor(request)
+        person = selectors.person_get_for_user(user=actor, person_id=person_id)
+        _require(
+            _may_edit_person(actor, person),
+            "You can change a person's details only on a case you work on.",
+        )
+        details = _valid(s.PersonDetailsSerializer, request.data, partial=True)
+        person = services.person_update(actor=actor, person=person, details=details)
+        return Response(s.PersonDetailSerializer(person).data)
+
+
+class PersonRelationshipsView(RecordsAPIView):
+    pagination_class = RecordsPagination
+
+    @extend_schema(
+        summary="A person's relationships, both ways",
+        responses={200: s.RelatedPersonSerializer(many=True), 404: NOT_FOUND},
+    )
+    def get(self, request: Request, person_id: UUID) -> Response:
+        actor = _actor(request)
+        person = selectors.person_get_for_user(user=actor, person_id=person_id)
+        related = selectors.relationships_for_person(user=actor, person=person)
+        return _paginated(self, request, related, s.RelatedPersonSerializer)
+
+    @extend_schema(
+        summary="Record a relationship to another person",
+        request=s.RelationshipCreateSerializer,
+        responses={
+            201: s.RelatedPersonSerializer,
+            400: BAD_INPUT,
+            403: REFUSED,
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request: Request, person_id: UUID) -> Response:
+        actor = _actor(request)
+        person = selectors.person_get_for_user(user=actor, person_id=person_id)
+        data = _valid(s.RelationshipCreateSerializer, request.data)
+        other = _visible_person(actor, data.pop("other_person"), "other_person")
+        _require(
+            _may_edit_person(actor, person) or _may_edit_person(actor, other),
+            "You can add relationships only for people on a case you work on.",
+        )
+        inverse = data.pop("inverse")
+        try:
+            relationship = services.relationship_add(
+                actor=actor,
+                from_person=person if inverse else other,
+                to_person=other if inverse else person,
+                **data,
+            )
+        except ApplicationError as exc:
+            # The service names its own arguments; the request named the other person.
+            raise _renamed(exc, {"from_person", "to_person"}, "other_person") from None
+        related = selectors.RelatedPerson(
+            relationship, other, relationship.label_for(person), other_visible=True
+        )
+        return Response(s.RelatedPersonSerializer(related).data, status=status.HTTP_201_CREATED)
+
+
+class PersonCasesView(RecordsAPIView):
+    pagination_class = RecordsPagination
+
+    @extend_schema(
+        summary="A person's cases that you may see",
+        responses={200: s.CaseSerializer(many=True), 404: NOT_FOUND},
+    )
+    def get(self, request: Request, person_id: UUID) -> Response:
+        actor = _actor(request)
+        person = selectors.person_get_for_user(user=actor, person_id=person_id)
+        cases = selectors.case_list_for_person(user=actor, person=person)
+        return _paginated(self, request, cases, s.CaseSerializer)
+
+
+class PersonChronologyView(RecordsAPIView):
+    # For the schema: the selector pages the chronology itself, in the same shape.
+    pagination_class = RecordsPagination
+
+    @extend_schema(
+        summary="A person's chronology, newest first",
+        description="Items from the cases you may see; filter by kind (repeatable) and case.",
+        parameters=[s.ChronologyQuerySerializer],
+        responses={200: s.ItemSummarySerializer(many=True), 400: BAD_INPUT, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, person_id: UUID) -> Response:
+        actor = _actor(request)
+        person = selectors.person_get_for_user(user=actor, person_id=person_id)
+        query = _valid(s.ChronologyQuerySerializer, request.query_params)
+        if "case" in query and query["case"] not in {
+            case.public_id for case in selectors.case_list_for_person(user=actor, person=person)
+        }:
+            raise _field_error("case", "Choose one of this person's cases that you can see.")
+        page = selectors.chronology_for_user(
+            user=actor,
+            person=person,
+            kinds=query.get("kind"),
+            case_id=query.get("case"),
+            page=query["page"],
+            per_page=query["page_size"],
+        )
+        url = request.build_absolute_uri()
+        next_url = previous_url = None
+        if page.has_next():
+            next_url = replace_query_param(url, "page", page.next_page_number())
+        if page.has_previous():
+            number = page.previous_page_number()
+            previous_url = (
+                remove_query_param(url, "page")
+                if number == 1
+                else replace_query_param(url, "page", number)
+            )
+        return Response(
+            {
+                "count": page.paginator.count,
+                "next": next_url,
+                "previous": previous_url,
+                "results": s.ItemSummarySerializer(page.object_list, many=True).data,
+            }
+        )
+
+
+# --- Cases and allocations -------------------------------------------------------------------
+
+
+class CaseListView(RecordsAPIView):
+    @extend_schema(
+        summary="Open a case for someone whose record you can open",
+        request=s.CaseOpenSerializer,
+        responses={201: s.CaseSerializer, 400: BAD_INPUT},
+    )
+    def post(self, request: Request) -> Response:
+        actor = _actor(request)
+        data = _valid(s.CaseOpenSerializer, request.data)
+        case = services.case_open(
+            actor=actor,
+            person=_visible_person(actor, data.pop("person"), "person"),
+            team=_own_team(actor, data.pop("team")),
+            **data,
+        )
+        return Response(s.CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+
+
+class CaseDetailView(RecordsAPIView):
+    @extend_schema(summary="A case", responses={200: s.CaseSerializer, 404: NOT_FOUND})
+    def get(self, request: Request, case_id: UUID) -> Response:
+        case = selectors.case_get_for_user(user=_actor(request), case_id=case_id)
+        return Response(s.CaseSerializer(case).data)
+
+
+class CaseAllocationsView(RecordsAPIView):
+    pagination_class = RecordsPagination
+
+    @extend_schema(
+        summary="Everyone allocated to a case, past and present",
+        responses={200: s.AllocationSerializer(many=True), 404: NOT_FOUND},
+    )
+    def get(self, request: Request, case_id: UUID) -> Response:
+        case = selectors.case_get_for_user(user=_actor(request), case_id=case_id)
+        return _paginated(
+            self, request, selectors.case_allocations(case=case), s.AllocationSerializer
+        )
+
+    @extend_schema(
+        summary="Allocate a worker to a case",
+        description="Managers allocate anyone eligible; a team member may take a case themself.",
+        request=s.AllocationCreateSerializer,
+        responses={
+            201: s.AllocationSerializer,
+            400: BAD_INPUT,
+            403: REFUSED,
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request: Request, case_id: UUID) -> Response:
+        actor = _actor(request)
+        case = selectors.case_get_for_user(user=actor, case_id=case_id)
+        data = _valid(s.AllocationCreateSerializer, request.data)
+        worker = _staff_member(data.pop("worker"))
+        if worker is None:
+            raise _field_error(
+                "worker", "Choose a worker in a team that provides this service for the case."
+            )
+        _require(
+            policies.can_allocate(record_access(actor), case, worker.pk),
+            "Only a manager of the team holding the case can allocate it to someone else.",
+        )
+        allocation = services.case_allocate(actor=actor, case=case, worker=worker, **data)
+        return Response(s.AllocationSerializer(allocation).data, status=status.HTTP_201_CREATED)
+
+
+class AllocationEndView(RecordsAPIView):
+    @extend_schema(
+        summary="End an allocation",
+        request=s.AllocationEndSerializer,
+        responses={200: s.AllocationSerializer, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, allocation_id: UUID) -> Response:
+        actor = _actor(request)
+        allocation = _allocation_for_user(actor, allocation_id)
+        _require(
+            policies.can_manage_case(record_access(actor), allocation.case),
+            "Only a manager of the team holding the case can end allocations.",
+        )
+        data = _valid(s.AllocationEndSerializer, request.data)
+        services.allocation_end(actor=actor, allocation=allocation, ends_on=data.get("ends_on"))
+        return Response(s.AllocationSerializer(allocation).data)
+
+
+# --- Recording on a case ---------------------------------------------------------------------
+
+
+class CaseItemCreateView(RecordsAPIView):
+    """Record something on a case: who may is ``policies.can_work_on_case``."""
+
+    input_serializer: type[Serializer]
+    people_fields: tuple[str, ...] = ()
+
+    def record(self, actor: User, case: Case, data: dict[str, Any]) -> Item:
+        raise NotImplementedError
+
+    def post(self, request: Request, case_id: UUID) -> Response:
+        actor = _actor(request)
+        case = selectors.case_get_for_user(user=actor, case_id=case_id)
+        _require_casework(actor, case)
+        data = _valid(self.input_serializer, request.data)
+        for field in self.people_fields:
+            data[field] = _case_people(case, data.get(field, []), field)
+        item = self.record(actor, case, data)
+        return Response(s.item_detail(item), status=status.HTTP_201_CREATED)
+
+
+def _item_create_schema(summary: str, serializer: type[Serializer]) -> Any:
+    return extend_schema_view(
+        post=extend_schema(
+            summary=summary,
+            request=serializer,
+            responses={
+                201: s.ITEM_DETAIL_SCHEMA,
+                400: BAD_INPUT,
+                403: REFUSED,
+                404: NOT_FOUND,
+            },
+        )
+    )
+
+
+@_item_create_schema("Record a contact", s.ContactRecordSerializer)
+class CaseContactsView(CaseItemCreateView):
+    input_serializer = s.ContactRecordSerializer
+    people_fields = ("participants", "mentioned")
+
+    def record(self, actor: User, case: Case, data: dict[str, Any]) -> Item:
+        return services.contact_record(actor=actor, case=case, **data)
+
+
+@_item_create_schema("Record a case note", s.NoteRecordSerializer)
+class CaseNotesView(CaseItemCreateView):
+    input_serializer = s.NoteRecordSerializer
+    people_fields = ("mentioned",)
+
+    def record(self, actor: User, case: Case, data: dict[str, Any]) -> Item:
+        return services.note_record(actor=actor, case=case, **data)
+
+
+@_item_create_schema("Start an assessment (a draft)", s.AssessmentStartSerializer)
+class CaseAssessmentsView(CaseItemCreateView):
+    input_serializer = s.AssessmentStartSerializer
+
+    def record(self, actor: User, case: Case, data: dict[str, Any]) -> Item:
+        return services.assessment_start(actor=actor, case=case, **data)
+
+
+@_item_create_schema("Record a plan", s.PlanRecordSerializer)
+class CasePlansView(CaseItemCreateView):
+    input_serializer = s.PlanRecordSerializer
+
+    def record(self, actor: User, case: Case, data: dict[str, Any]) -> Item:
+        return services.plan_record(actor=actor, case=case, **data)
+
+
+@_item_create_schema("Upload a document (multipart)", s.DocumentUploadSerializer)
+class CaseDocumentsView(CaseItemCreateView):
+    parser_classes = [MultiPartParser]
+    input_serializer = s.DocumentUploadSerializer
+
+    def record(self, actor: User, case: Case, data: dict[str, Any]) -> Item:
+        return services.document_upload(actor=actor, case=case, **data)
+
+
+@_item_create_schema("Record information received", s.InformationReceivedRecordSerializer)
+class CaseInformationReceivedView(CaseItemCreateView):
+    input_serializer = s.InformationReceivedRecordSerializer
+    people_fields = ("mentioned",)
+
+    def record(self, actor: User, case: Case, data: dict[str, Any]) -> Item:
+        return services.information_received_record(actor=actor, case=case, **data)
+
+
+# --- Items -----------------------------------------------------------------------------------
+
+
+class ItemDetailView(RecordsAPIView):
+    @extend_schema(
+        summary="An item with its revisions, linked people and statements of disagreement",
+        responses={200: s.ITEM_DETAIL_SCHEMA, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, item_id: UUID) -> Response:
+        item = selectors.item_get_for_user(user=_actor(request), item_id=item_id)
+        return Response(s.item_detail(item))
+
+
+class ItemAmendView(RecordsAPIView):
+    @extend_schema(
+        summary="Amend an item, keeping the original and the reason",
+        request=s.ItemAmendSerializer,
+        responses={200: s.ITEM_DETAIL_SCHEMA, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, item_id: UUID) -> Response:
+        actor = _actor(request)
+        item = selectors.item_get_for_user(user=actor, item_id=item_id)
+        # An item entered in error cannot be amended by anyone: the service says so (400).
+        if not item.is_entered_in_error:
+            _require(
+                policies.can_amend_item(record_access(actor), item, item.case),
+                "Only the author or a manager of the team can amend this.",
+            )
+        data = _valid(s.ItemAmendSerializer, request.data)
+        changes = self._typed_changes(item, data["changes"])
+        try:
+            item = services.item_amend(
+                actor=actor, item=item, changes=changes, reason=data["reason"]
+            )
+        except DjangoValidationError as exc:
+            raise self._nested(item, exc) from None
+        return Response(s.item_detail(item))
+
+    @staticmethod
+    def _typed_changes(item: Item, changes: dict[str, Any]) -> dict[str, Any]:
+        amendable = item.detail().amendable_fields
+        unknown = sorted(set(changes) - set(amendable))
+        if unknown:
+            raise ValidationError(
+                {"changes": {name: ["This cannot be amended."] for name in unknown}}
+            )
+        serializer = s.amendment_changes_serializer(item, changes)
+        if not serializer.is_valid():
+            raise ValidationError({"changes": serializer.errors})
+        return dict(serializer.validated_data)
+
+    @staticmethod
+    def _nested(item: Item, exc: DjangoValidationError) -> ValidationError:
+        """The service's field errors, under ``changes`` as the request put them."""
+        if not hasattr(exc, "error_dict"):
+            return ValidationError({"detail": exc.messages})
+        amendable = set(item.detail().amendable_fields)
+        errors: dict[str, Any] = {}
+        for name, messages in exc.message_dict.items():
+            if name in amendable:
+                errors.setdefault("changes", {})[name] = messages
+            else:
+                errors[name] = messages
+        return ValidationError(errors)
+
+
+class ItemEnteredInErrorView(RecordsAPIView):
+    @extend_schema(
+        summary="Mark an item entered in error (hidden from the chronology, kept on record)",
+        request=s.EnteredInErrorSerializer,
+        responses={200: s.ITEM_DETAIL_SCHEMA, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, item_id: UUID) -> Response:
+        actor = _actor(request)
+        item = selectors.item_get_for_user(user=actor, item_id=item_id)
+        if not item.is_entered_in_error:
+            _require(
+                policies.can_mark_entered_in_error(record_access(actor), item, item.case),
+                "Only a manager of the team holding the case can do this.",
+            )
+        data = _valid(s.EnteredInErrorSerializer, request.data)
+        item = services.item_mark_entered_in_error(actor=actor, item=item, reason=data["reason"])
+        return Response(s.item_detail(item))
+
+
+class ItemDisagreementsView(RecordsAPIView):
+    @extend_schema(
+        summary="Attach the subject's statement that a record is wrong",
+        request=s.DisagreementAttachSerializer,
+        responses={
+            201: s.DisagreementSerializer,
+            400: BAD_INPUT,
+            403: REFUSED,
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request: Request, item_id: UUID) -> Response:
+        actor = _actor(request)
+        item = selectors.item_get_for_user(user=actor, item_id=item_id)
+        _require(
+            policies.can_record_disagreement(record_access(actor), item.case),
+            "You can see this record but you do not work on its case.",
+        )
+        data = _valid(s.DisagreementAttachSerializer, request.data)
+        statement = services.disagreement_attach(actor=actor, item=item, **data)
+        return Response(s.DisagreementSerializer(statement).data, status=status.HTTP_201_CREATED)
+
+
+def _assessment(item: Item) -> Assessment:
+    if not isinstance(item, Assessment):
+        raise ApplicationError("Only an assessment can be submitted or authorised.")
+    return item
+
+
+class AssessmentSubmitView(RecordsAPIView):
+    @extend_schema(
+        summary="Submit a draft assessment for authorisation",
+        request=None,
+        responses={200: s.ITEM_DETAIL_SCHEMA, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, item_id: UUID) -> Response:
+        actor = _actor(request)
+        assessment = _assessment(selectors.item_get_for_user(user=actor, item_id=item_id))
+        _require(
+            assessment.author_id == actor.pk
+            or policies.can_manage_case(record_access(actor), assessment.case),
+            "Only the author or a manager can submit this assessment.",
+        )
+        assessment = services.assessment_submit(actor=actor, assessment=assessment)
+        return Response(s.item_detail(assessment))
+
+
+class AssessmentAuthoriseView(RecordsAPIView):
+    @extend_schema(
+        summary="Authorise a submitted assessment (a manager, not its author)",
+        request=None,
+        responses={200: s.ITEM_DETAIL_SCHEMA, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, item_id: UUID) -> Response:
+        actor = _actor(request)
+        assessment = _assessment(selectors.item_get_for_user(user=actor, item_id=item_id))
+        # Who may authorise is a 403; whether it is ready (submitted) is the service's 400.
+        _require(
+            policies.can_manage_case(record_access(actor), assessment.case),
+            "Only a manager of the team holding the case can authorise it.",
+        )
+        _require(assessment.author_id != actor.pk, "You cannot authorise an assessment you wrote.")
+        assessment = services.assessment_authorise(actor=actor, assessment=assessment)
+        return Response(s.item_detail(assessment))
+
+
+class PlanReviewsView(RecordsAPIView):
+    @extend_schema(
+        summary="Record a review of a plan",
+        request=s.ReviewRecordSerializer,
+        responses={201: s.ITEM_DETAIL_SCHEMA, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, item_id: UUID) -> Response:
+        actor = _actor(request)
+        plan = selectors.item_get_for_user(user=actor, item_id=item_id)
+        if not isinstance(plan, Plan):
+            raise ApplicationError("Only a plan can be reviewed.")
+        _require_casework(actor, plan.case)
+        data = _valid(s.ReviewRecordSerializer, request.data)
+        review = services.review_record(actor=actor, plan=plan, **data)
+        return Response(s.item_detail(review), status=status.HTTP_201_CREATED)
+
+
+# --- Documents -------------------------------------------------------------------------------
+
+
+class DocumentDownloadView(RecordsAPIView):
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        # The file is sent as stored whatever the client accepts; errors are JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        summary="Download a document, as an attachment",
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file, with its stored content type"
+            ),
+            404: NOT_FOUND,
+        },
+    )
+    def get(self, request: Request, item_id: UUID) -> FileResponse:
+        document = selectors.document_get_for_user(user=_actor(request), item_id=item_id)
+        response = FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=document.original_name,
+            content_type=document.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "no-store"
+        return response
