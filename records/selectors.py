@@ -205,14 +205,8 @@ def person_search_for_user(
         names = names.filter(person__date_of_birth=date_of_birth)
     best: dict[int, tuple[float, str]] = {}
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
-
         rows = (
-            names.annotate(
-                score=TrigramSimilarity("search_name", wanted),
-                word=TrigramWordSimilarity(wanted, "search_name"),
-            )
-            .filter(Q(score__gte=0.3) | Q(word__gte=0.5))
+            _trigram_matches(names, wanted, whole=0.3)
             .values_list("person_id", "search_name", "score", "word")
             .order_by()[: limit * 4]
         )
@@ -232,6 +226,17 @@ def person_search_for_user(
         for pid, (score, name) in ranked
         if pid in people_by_id
     ]
+
+
+def _trigram_matches(qs: QuerySet[Any], wanted: str, *, whole: float) -> QuerySet[Any]:
+    """Rows whose ``search_name`` is like ``wanted`` (PostgreSQL pg_trgm): similar as a whole,
+    or containing words like it. Annotates ``score`` and ``word``."""
+    from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+
+    return qs.annotate(
+        score=TrigramSimilarity("search_name", wanted),
+        word=TrigramWordSimilarity(wanted, "search_name"),
+    ).filter(Q(score__gte=whole) | Q(word__gte=0.5))
 
 
 def _fuzzy_score(wanted: str, name: str) -> float:
@@ -414,16 +419,7 @@ def historic_record_search_for_user(
             return []
         return [(r, 1.0) for r in records.order_by("last_name")[:limit]]
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
-
-        rows = (
-            records.annotate(
-                score=TrigramSimilarity("search_name", wanted),
-                word=TrigramWordSimilarity(wanted, "search_name"),
-            )
-            .filter(Q(score__gte=0.25) | Q(word__gte=0.5))
-            .order_by("-word", "-score")[:limit]
-        )
+        rows = _trigram_matches(records, wanted, whole=0.25).order_by("-word", "-score")[:limit]
         return [(r, round(max(r.score, r.word * 0.9), 2)) for r in rows]
     scored = [(r, _fuzzy_score(wanted, r.search_name)) for r in records]
     scored = [(r, round(s, 2)) for r, s in scored if s >= 0.6]

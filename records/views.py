@@ -3,7 +3,6 @@ see), checks the one policy that applies, and hands writes to a service."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any, TypedDict
 
@@ -18,11 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.errors import ApplicationError
 from core.forms import add_service_errors
 from records import forms, policies, selectors, services
+from records.downloads import document_response
 from records.models import (
     Assessment,
     AssessmentStatus,
     Case,
-    Document,
     Item,
     Person,
     Plan,
@@ -30,7 +29,6 @@ from records.models import (
 from records.policies import record_access
 
 FORM_METHODS = ["GET", "POST"]
-logger = logging.getLogger(__name__)
 
 
 def _user(request: HttpRequest) -> Any:
@@ -1116,21 +1114,8 @@ def review_create(request: HttpRequest, item_id: str) -> HttpResponse:
 @require_GET
 @never_cache
 def document_download(request: HttpRequest, item_id: str) -> FileResponse:
-    document: Document = selectors.document_get_for_user(user=_user(request), item_id=item_id)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        logger.error("Document %s has no stored file", document.public_id)
-        raise Http404(selectors.NOT_FOUND) from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
-    )
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    document = selectors.document_get_for_user(user=_user(request), item_id=item_id)
+    return document_response(document)
 
 
 # --- Historic records index ------------------------------------------------------------------

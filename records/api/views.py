@@ -39,6 +39,7 @@ from core.api.permissions import IsSignedInStaff
 from core.errors import ApplicationError
 from records import policies, selectors, services
 from records.api import serializers as s
+from records.downloads import document_response
 from records.models import Allocation, Assessment, Case, Item, Person, Plan
 from records.policies import record_access
 
@@ -707,12 +708,4 @@ class DocumentDownloadView(RecordsAPIView):
     )
     def get(self, request: Request, item_id: UUID) -> FileResponse:
         document = selectors.document_get_for_user(user=_actor(request), item_id=item_id)
-        response = FileResponse(
-            document.file.open("rb"),
-            as_attachment=True,
-            filename=document.original_name,
-            content_type=document.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "no-store"
-        return response
+        return document_response(document)
