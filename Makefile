@@ -17,7 +17,7 @@ help:
 	@echo "make run               set up and serve the demo on http://127.0.0.1:8000"
 	@echo "make test              lint, then the whole suite on a throwaway PostgreSQL and Redis"
 	@echo "make lint              ruff, mypy and the migrations check"
-	@echo "make bench             benchmarks, with figures"
+	@echo "make bench             benchmarks, with figures (BENCH_SCALE=county for the big data)"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -78,8 +78,10 @@ test-suite: setup system-packages
 test-embedded: setup
 	$(PY) scripts/smoke_embedded.py
 
+# BENCH_SCALE=county for 200,000 people and 4,000,000 items (generation takes minutes).
+BENCH_SCALE ?= small
 bench: setup system-packages
-	$(PY) scripts/testenv.py -- $(PY) bench/run.py
+	$(PY) scripts/testenv.py -- $(PY) bench/run.py --scale $(BENCH_SCALE) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules assets/build staticfiles

@@ -1,6 +1,6 @@
 """Demo organisations, teams and staff for the embedded default. Idempotent; never in production.
 
-Every name here is invented. Later issues extend the demo with people, cases and requests.
+Every name here is invented. ``records.demo`` adds the people, their cases and chronologies.
 """
 
 from __future__ import annotations
@@ -55,6 +55,13 @@ USERS: tuple[DemoUser, ...] = (
         "gus", "Gus", "Mendes", "Youth justice officer", (("Youth Justice", Role.PRACTITIONER),)
     ),
     DemoUser(
+        "hal",
+        "Hal",
+        "Brennan",
+        "Social worker (adults)",
+        (("Adult Social Care", Role.PRACTITIONER),),
+    ),
+    DemoUser(
         "dan",
         "Dan",
         "Achebe",
@@ -97,7 +104,11 @@ def _organisations() -> dict[str, Organisation]:
 
 
 @transaction.atomic
-def load_demo() -> dict[str, int]:
+def load_demo(*, people: int | None = None) -> dict[str, int]:
+    """Organisations, teams and staff, then about ``people`` demo people (default 60) with
+    their cases and chronologies (``records.demo``). Each part is loaded once."""
+    from records.demo import DEFAULT_PEOPLE, load_demo_people
+
     if settings.PRODUCTION:
         raise ApplicationError("Demo data cannot be loaded in production.")
     orgs = _organisations()
@@ -126,4 +137,10 @@ def load_demo() -> dict[str, int]:
             if not Membership.objects.current().filter(user=user, team=team, role=role).exists():
                 membership_add(actor=None, user=user, team=team, role=role)
         user_sync_roles(user=user)
-    return {"organisations": len(orgs), "teams": len(teams), "users": len(USERS)}
+    records = load_demo_people(people=DEFAULT_PEOPLE if people is None else people)
+    return {
+        "organisations": len(orgs),
+        "teams": len(teams),
+        "users": len(USERS),
+        **{f"record_{name}": count for name, count in records.items()},
+    }

@@ -1,10 +1,12 @@
 """Benchmark Carefile against a fresh PostgreSQL database, print a table, write JSON.
 
     make bench
-    python scripts/testenv.py -- python bench/run.py --iterations 500
+    make bench BENCH_SCALE=county
+    python scripts/testenv.py -- python bench/run.py --iterations 500 --scale small
 
 DATABASE_URL must name a PostgreSQL database that does not exist yet: it is created, migrated
-and loaded with the demo data. Results go to var/bench/results.json.
+and loaded with the demo staff, then (for the case-record benchmarks) filled with synthetic
+records at the chosen scale by bench/datagen.py. Results go to var/bench/results.json.
 """
 
 from __future__ import annotations
@@ -51,6 +53,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--only", action="append", metavar="NAME", help="run only this benchmark (repeatable)"
     )
+    parser.add_argument(
+        "--scale",
+        choices=("small", "county"),
+        default=os.environ.get("BENCH_SCALE") or "small",
+        help="synthetic records for the case-record benchmarks: small (seconds to generate) or "
+        "county (200,000 people, 4,000,000 items; minutes) (default: $BENCH_SCALE or small)",
+    )
     parser.add_argument("--output", type=Path, help="JSON file (default: var/bench/results.json)")
     args = parser.parse_args(argv)
     if args.iterations < 1 or args.warmup < 0:
@@ -91,7 +100,8 @@ def prepare() -> None:
 
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("load_demo", verbosity=0, stdout=io.StringIO())
+    # The demo staff only: the case-record benchmarks bring their own records (bench/datagen).
+    call_command("load_demo", people=0, verbosity=0, stdout=io.StringIO())
 
 
 def discover() -> None:
@@ -128,21 +138,22 @@ def print_table(figures: list[Any]) -> None:
     if not figures:
         print("no figures: every benchmark failed")
         return
+    width = max(12, *(len(f.name) for f in figures))
     header = (
-        f"{'benchmark':<12} {'status':>6} {'n':>5} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'benchmark':<{width}} {'status':>6} {'n':>5} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
         f"{'max ms':>8} {'queries':>7} {'bytes':>7}"
     )
     print(header)
     print("-" * len(header))
     for f in figures:
         print(
-            f"{f.name:<12} {f.status:>6} {f.iterations:>5} {f.requests_per_second:>8.1f} "
+            f"{f.name:<{width}} {f.status:>6} {f.iterations:>5} {f.requests_per_second:>8.1f} "
             f"{f.p50_ms:>8.2f} {f.p95_ms:>8.2f} {f.max_ms:>8.2f} {f.queries:>7} "
             f"{f.response_bytes:>7}"
         )
     print()
     for f in figures:
-        print(f"  {f.name:<12} {f.description}" + "".join(f"; {n}" for n in f.notes))
+        print(f"  {f.name:<{width}} {f.description}" + "".join(f"; {n}" for n in f.notes))
 
 
 def main(argv: list[str]) -> int:
@@ -180,6 +191,15 @@ def main(argv: list[str]) -> int:
         )
         return 2
 
+    generated = None
+    if any(
+        getattr(importlib.import_module(REGISTRY[name].module), "USES_GENERATED_DATA", False)
+        for name in selected
+    ):
+        from bench import datagen
+
+        generated = datagen.generate(args.scale)
+
     figures = []
     failures: list[str] = []
     for name in selected:
@@ -212,7 +232,14 @@ def main(argv: list[str]) -> int:
         print("\np50 latency ratios:")
         for r in ratios:
             label = f"{r['numerator']} / {r['denominator']}"
-            print(f"  {label:<26} {r['p50_ratio']:>8.2f}x  {r['meaning']}")
+            print(f"  {label:<44} {r['p50_ratio']:>8.2f}x  {r['meaning']}")
+    if generated:
+        counts = generated.counts
+        print(
+            f"\ndata: {generated.scale} scale, {counts['people']:,} people, "
+            f"{counts['cases']:,} cases, {counts['items']:,} items, "
+            f"generated in {generated.seconds:.1f}s"
+        )
     print(f"\npeak RSS: {peak:.1f} MiB")
 
     output = args.output or Path(settings.VAR_DIR) / "bench" / "results.json"
@@ -229,7 +256,8 @@ def main(argv: list[str]) -> int:
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
         },
-        "settings": {"iterations": args.iterations, "warmup": args.warmup},
+        "settings": {"iterations": args.iterations, "warmup": args.warmup, "scale": args.scale},
+        "data": generated.as_dict() if generated else None,
         "benchmarks": [f.as_dict() for f in figures],
         "ratios": ratios,
         "peak_rss_mib": round(peak, 1),

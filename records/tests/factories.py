@@ -12,18 +12,13 @@ from factory.django import DjangoModelFactory
 
 from accounts.models import Team, User
 from records import services
-from records.identifiers import nhs_check_digit
+from records.demo import synthetic_nhs_number as demo_nhs_number
 from records.models import Case, CaseCategory, Person, PersonName
 
 
 def synthetic_nhs_number(rng: random.Random | None = None) -> str:
     """A valid-looking NHS number in the 999 range, which the NHS never issues to patients."""
-    rng = rng or random.Random()  # noqa: S311 - test data, not security
-    while True:
-        first_nine = "999" + "".join(str(rng.randint(0, 9)) for _ in range(6))  # noqa: S311
-        check = nhs_check_digit(first_nine)
-        if check is not None:
-            return first_nine + str(check)
+    return demo_nhs_number(rng or random.Random())  # noqa: S311 - test data, not security
 
 
 class PersonFactory(DjangoModelFactory):

@@ -1,0 +1,123 @@
+"""The demo people: loaded through the services, seen on need-to-know, loaded only once."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from records import selectors
+from records.demo import synthetic_nhs_number, synthetic_upn, tiny_pdf
+from records.identifiers import normalise_nhs_number, normalise_upn
+from records.models import (
+    Assessment,
+    Case,
+    DisagreementStatement,
+    Document,
+    HistoricRecord,
+    Item,
+    ItemRevision,
+    Person,
+    Relationship,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _documents_in_tmp(settings, tmp_path) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "documents")},
+        },
+    }
+
+
+def visible(username: str) -> set[int]:
+    user = User.objects.get(username=username)
+    return set(selectors.person_list_for_user(user=user).values_list("pk", flat=True))
+
+
+def test_load_demo_creates_people_seen_on_need_to_know_and_only_once() -> None:
+    call_command("load_demo", verbosity=0)
+
+    people = Person.objects.count()
+    assert 50 <= people <= 70
+    assert Case.objects.filter(team__name="Youth Justice").exists()
+    assert Case.objects.filter(
+        team__name="Adult Social Care", organisation__short_name="Brambley"
+    ).exists()
+    assert Relationship.objects.count() >= 20
+    assert Item.objects.count() >= 300
+    assert set(Assessment.objects.values_list("status", flat=True)) == {
+        "draft",
+        "submitted",
+        "authorised",
+    }
+    assert ItemRevision.objects.filter(number__gt=1).exclude(reason="").exists()
+    assert Item.objects.filter(entered_in_error_by__username="cara").count() == 1
+    assert DisagreementStatement.objects.count() == 1
+    assert Document.objects.filter(content_type="application/pdf").count() == 2
+    assert HistoricRecord.objects.exists()
+    assert all(n.startswith("999") for n in Person.objects.values_list("nhs_number", flat=True))
+
+    amy, ben, cara = visible("amy"), visible("ben"), visible("cara")
+    assert amy
+    assert ben
+    assert not amy & ben
+
+    restricted = Person.objects.get(is_restricted=True)
+    assert restricted.pk not in amy  # same team as cara, but no named grant
+    assert restricted.pk in cara
+    # The youth justice officer sees the young person, not the family around him.
+    assert visible("gus") & amy
+    assert len(visible("gus")) < len(amy)
+
+    counts = (people, Case.objects.count(), Item.objects.count(), HistoricRecord.objects.count())
+    call_command("load_demo", verbosity=0)
+    assert counts == (
+        Person.objects.count(),
+        Case.objects.count(),
+        Item.objects.count(),
+        HistoricRecord.objects.count(),
+    )
+
+
+def test_people_option_scales_the_demo() -> None:
+    call_command("load_demo", people=0, verbosity=0)
+    assert not Person.objects.exists()
+    call_command("load_demo", people=12, verbosity=0)
+    assert 8 <= Person.objects.count() <= 16
+    assert visible("amy")
+    assert not visible("amy") & visible("ben")
+
+
+def test_identifiers_are_valid_and_never_issued() -> None:
+    rng = random.Random(1)
+    for _ in range(200):
+        nhs = synthetic_nhs_number(rng)
+        assert normalise_nhs_number(nhs) == nhs
+        assert nhs.startswith("999")
+        upn = synthetic_upn(rng)
+        assert normalise_upn(upn) == upn
+        assert upn[1:4] == "999"
+
+
+def test_tiny_pdf_has_a_correct_cross_reference_table() -> None:
+    pdf = tiny_pdf(["Dear (someone),", "A line with a backslash \\ and £."])
+    assert pdf.startswith(b"%PDF-1.4")
+    assert pdf.rstrip().endswith(b"%%EOF")
+    startxref = int(re.search(rb"startxref\n(\d+)", pdf).group(1))
+    assert pdf[startxref:].startswith(b"xref\n0 6\n")
+    offsets = re.findall(rb"(\d{10}) 00000 n", pdf[startxref:])
+    assert len(offsets) == 5
+    for number, offset in enumerate(offsets, start=1):
+        assert pdf[int(offset) :].startswith(b"%d 0 obj" % number)
+    length = int(re.search(rb"/Length (\d+)", pdf).group(1))
+    stream = pdf.split(b"stream\n", 1)[1].split(b"\nendstream", 1)[0]
+    assert len(stream) == length
