@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Trigram lookups for name search on PostgreSQL; nothing of it runs on SQLite.
+    "django.contrib.postgres",
     "django.forms",
     "rest_framework",
     "drf_spectacular",

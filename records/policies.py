@@ -61,6 +61,8 @@ class RecordAccess:
     managed_team_ids: frozenset[int]
     served_org_ids: frozenset[int]
     permission_ids: dict[str, int] = field(default_factory=dict)
+    # The user's own grant rows, loaded on first use (see ``grants``).
+    _loaded: list[Grants] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def does_casework(self) -> bool:
@@ -68,6 +70,80 @@ class RecordAccess:
 
     def perm(self, codename: str) -> int:
         return self.permission_ids[codename]
+
+    def grants(self) -> Grants:
+        """The user's case, person and item grants: one query, once per request (again only if
+        a service in this process has changed grants since). Expiry is judged each time one
+        is used, against the moment of the query being built."""
+        if not self._loaded or self._loaded[0].generation != _generation[0]:
+            self._loaded[:] = [_load_grants(self)]
+        return self._loaded[0]
+
+    def allocated_case_ids(self, now: datetime) -> list[int]:
+        return [c for c, expires in self.grants().cases if _live(expires, now)]
+
+    def person_ids(self, codenames: tuple[str, ...], now: datetime) -> list[int]:
+        wanted = {self.perm(c) for c in codenames}
+        return [
+            p for p, perm, expires in self.grants().people if perm in wanted and _live(expires, now)
+        ]
+
+
+@dataclass(frozen=True)
+class Grants:
+    cases: tuple[tuple[int, datetime | None], ...]  # allocation grants: (case, expires)
+    people: tuple[tuple[int, int, datetime | None], ...]  # (person, permission, expires)
+    items: frozenset[int]  # restricted items named for the user
+    generation: int
+
+
+# Bumped by every service that writes grant rows, so grants loaded earlier in this process are
+# read again. Other processes' writes are seen from their next request on.
+_generation = [0]
+
+
+def grants_changed() -> None:
+    _generation[0] += 1
+
+
+def _live(expires: datetime | None, now: datetime) -> bool:
+    return expires is None or expires > now
+
+
+def _load_grants(access: RecordAccess) -> Grants:
+    from django.db.models import DateTimeField, IntegerField, Value
+
+    from records.models import (
+        CaseUserObjectPermission,
+        ItemUserObjectPermission,
+        PersonUserObjectPermission,
+    )
+
+    cases = CaseUserObjectPermission.objects.filter(
+        user_id=access.user_id, permission_id=access.perm("view_case")
+    ).values_list(
+        Value(1, output_field=IntegerField()), "content_object_id", "permission_id", "expires_at"
+    )
+    people = PersonUserObjectPermission.objects.filter(user_id=access.user_id).values_list(
+        Value(2, output_field=IntegerField()), "content_object_id", "permission_id", "expires_at"
+    )
+    items = ItemUserObjectPermission.objects.filter(
+        user_id=access.user_id, permission_id=access.perm("view_restricted_item")
+    ).values_list(
+        Value(3, output_field=IntegerField()),
+        "content_object_id",
+        "permission_id",
+        Value(None, output_field=DateTimeField()),
+    )
+    case_rows, person_rows, item_ids = [], [], set()
+    for kind, object_id, permission_id, expires in cases.union(people, items, all=True):
+        if kind == 1:
+            case_rows.append((object_id, expires))
+        elif kind == 2:
+            person_rows.append((object_id, permission_id, expires))
+        else:
+            item_ids.add(object_id)
+    return Grants(tuple(case_rows), tuple(person_rows), frozenset(item_ids), _generation[0])
 
 
 def record_access(user: User) -> RecordAccess:
@@ -144,24 +220,13 @@ def forget_record_access(user: User) -> None:
         del user._carefile_record_access
 
 
-def _unexpired(now: datetime) -> Q:
-    return Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-
-
 # --- Query filters ---------------------------------------------------------------------------
+# Allocation, person and item grants are the user's own rows, so they become id lists; a team's
+# grants can cover thousands of cases, so they stay a subquery on the team's caseload group.
 
 
-def allocation_grant(access: RecordAccess, now: datetime, case_ref: str = "pk") -> Exists:
-    from records.models import CaseUserObjectPermission
-
-    return Exists(
-        CaseUserObjectPermission.objects.filter(
-            _unexpired(now),
-            content_object_id=OuterRef(case_ref),
-            user_id=access.user_id,
-            permission_id=access.perm("view_case"),
-        )
-    )
+def allocation_grant(access: RecordAccess, now: datetime, case_ref: str = "pk") -> Q:
+    return Q(**{f"{case_ref}__in": access.allocated_case_ids(now)})
 
 
 def team_grant(access: RecordAccess, case_ref: str = "pk") -> Exists | Q:
@@ -178,30 +243,12 @@ def team_grant(access: RecordAccess, case_ref: str = "pk") -> Exists | Q:
     )
 
 
-def person_wide_grant(access: RecordAccess, now: datetime, person_ref: str = "pk") -> Exists:
-    from records.models import PersonUserObjectPermission
-
-    return Exists(
-        PersonUserObjectPermission.objects.filter(
-            _unexpired(now),
-            content_object_id=OuterRef(person_ref),
-            user_id=access.user_id,
-            permission_id__in=[access.perm(c) for c in PERSON_WIDE_CODENAMES],
-        )
-    )
+def person_wide_grant(access: RecordAccess, now: datetime, person_ref: str = "pk") -> Q:
+    return Q(**{f"{person_ref}__in": access.person_ids(PERSON_WIDE_CODENAMES, now)})
 
 
-def restricted_person_grant(access: RecordAccess, now: datetime, person_ref: str = "pk") -> Exists:
-    from records.models import PersonUserObjectPermission
-
-    return Exists(
-        PersonUserObjectPermission.objects.filter(
-            _unexpired(now),
-            content_object_id=OuterRef(person_ref),
-            user_id=access.user_id,
-            permission_id=access.perm("view_restricted_person"),
-        )
-    )
+def restricted_person_grant(access: RecordAccess, now: datetime, person_ref: str = "pk") -> Q:
+    return Q(**{f"{person_ref}__in": access.person_ids(("view_restricted_person",), now)})
 
 
 def case_visible_q(
@@ -221,12 +268,12 @@ def case_visible_q(
     if not access.served_org_ids:
         return Q(pk__in=[])
     reach = (
-        Q(allocation_grant(access, now, case_ref))
+        allocation_grant(access, now, case_ref)
         | Q(team_grant(access, case_ref))
-        | Q(person_wide_grant(access, now, person_ref))
+        | person_wide_grant(access, now, person_ref)
     )
-    restricted_ok = Q(**{f"{prefix}person__is_restricted": False}) | Q(
-        restricted_person_grant(access, now, person_ref)
+    restricted_ok = Q(**{f"{prefix}person__is_restricted": False}) | restricted_person_grant(
+        access, now, person_ref
     )
     return reach & restricted_ok & Q(**{f"{prefix}organisation_id__in": access.served_org_ids})
 
@@ -240,7 +287,7 @@ def person_through_cases_q(access: RecordAccess, now: datetime | None = None) ->
         return Q(pk__in=[])
     as_subject = Exists(
         Case.objects.filter(person_id=OuterRef("pk")).filter(
-            Q(allocation_grant(access, now)) | Q(team_grant(access)),
+            allocation_grant(access, now) | Q(team_grant(access)),
             organisation_id__in=access.served_org_ids,
         )
     )
@@ -260,8 +307,8 @@ def person_visible_q(access: RecordAccess, now: datetime | None = None) -> Q:
     now = now or timezone.now()
     if not access.served_org_ids:
         return Q(pk__in=[])
-    by_grant = Q(person_wide_grant(access, now)) & Q(organisation_id__in=access.served_org_ids)
-    restricted_ok = Q(is_restricted=False) | Q(restricted_person_grant(access, now))
+    by_grant = person_wide_grant(access, now) & Q(organisation_id__in=access.served_org_ids)
+    restricted_ok = Q(is_restricted=False) | restricted_person_grant(access, now)
     return (person_through_cases_q(access, now) | by_grant) & restricted_ok
 
 
@@ -279,16 +326,11 @@ def item_visible_q(access: RecordAccess, now: datetime | None = None) -> Q:
 
 def item_restricted_ok_q(access: RecordAccess) -> Q:
     """A restricted item needs a named grant, unless the user wrote it."""
-    from records.models import ItemUserObjectPermission
-
-    named = Exists(
-        ItemUserObjectPermission.objects.filter(
-            content_object_id=OuterRef("pk"),
-            user_id=access.user_id,
-            permission_id=access.perm("view_restricted_item"),
-        )
+    return (
+        Q(is_restricted=False)
+        | Q(author_id=access.user_id)
+        | Q(pk__in=sorted(access.grants().items))
     )
-    return Q(is_restricted=False) | Q(author_id=access.user_id) | Q(named)
 
 
 # --- Decisions on one object -----------------------------------------------------------------

@@ -12,8 +12,16 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -54,9 +62,13 @@ def case_annotate_access(qs: QuerySet[Case], access: RecordAccess) -> QuerySet[C
     """Say how the user reaches each case; the ``can_*`` policies read these."""
     now = timezone.now()
     return qs.annotate(
-        via_allocation=policies.allocation_grant(access, now),
-        via_team=policies.team_grant(access),
-        via_grant=policies.person_wide_grant(access, now, "person_id"),
+        via_allocation=ExpressionWrapper(
+            policies.allocation_grant(access, now), output_field=BooleanField()
+        ),
+        via_team=ExpressionWrapper(Q(policies.team_grant(access)), output_field=BooleanField()),
+        via_grant=ExpressionWrapper(
+            policies.person_wide_grant(access, now, "person_id"), output_field=BooleanField()
+        ),
     )
 
 
@@ -83,20 +95,13 @@ def person_get_for_user(*, user: User, person_id: Any) -> Person:
 
 def person_reach(*, user: User, person: Person) -> str:
     """How the user sees a person they may see: "case", "break_glass" or "disclose" (records
-    access). Most people are reached through a case, so that costs one small query."""
-    from records.models import PersonUserObjectPermission
-
+    access). Read from the user's own grants; only a user holding a grant on this very person
+    costs a query, to tell whether a case of their own reaches the person anyway."""
     access = record_access(user)
     now = timezone.now()
-    grants = set(
-        PersonUserObjectPermission.objects.filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
-            content_object=person,
-            user_id=user.pk,
-            permission_id__in=[access.perm(c) for c in policies.PERSON_WIDE_CODENAMES],
-        ).values_list("permission_id", flat=True)
-    )
-    if not grants:
+    break_glass = person.pk in access.person_ids(("break_glass_person",), now)
+    disclose = person.pk in access.person_ids(("disclose_person",), now)
+    if not (break_glass or disclose):
         return "case"
     if (
         Person.objects.filter(pk=person.pk)
@@ -104,7 +109,7 @@ def person_reach(*, user: User, person: Person) -> str:
         .exists()
     ):
         return "case"
-    return "break_glass" if access.perm("break_glass_person") in grants else "disclose"
+    return "break_glass" if break_glass else "disclose"
 
 
 def case_list_for_person(*, user: User, person: Person) -> list[Case]:
@@ -118,7 +123,12 @@ def case_list_for_person(*, user: User, person: Person) -> list[Case]:
                 "allocations",
                 queryset=Allocation.objects.current().select_related("worker"),
                 to_attr="current_allocations",
-            )
+            ),
+            Prefetch(
+                "participants",
+                queryset=CaseParticipant.objects.only("case_id", "person_id"),
+                to_attr="participant_rows",
+            ),
         )
         .order_by("closed_on", "-opened_on")
     )
@@ -140,6 +150,63 @@ def participations_for_person(*, user: User, person: Person) -> list[CasePartici
 
 
 @dataclass(frozen=True)
+class PersonInView:
+    """A person the user may see, with the cases through which they see them."""
+
+    person: Person
+    cases: list[Case]  # the person's own cases the user sees
+    participations: list[CaseParticipant]  # other people's cases they take part in
+    reach: str  # "case", "break_glass" or "disclose"
+
+    def known_visible(self) -> frozenset[int]:
+        """People certainly visible too: everyone in the cases on view."""
+        ids = {self.person.pk}
+        for case in self.cases:
+            if policies.via(case, "allocation") or policies.via(case, "team"):
+                ids.update(row.person_id for row in case.participant_rows)  # type: ignore[attr-defined]
+        ids.update(p.case.person_id for p in self.participations)
+        return frozenset(ids)
+
+
+def person_in_view_for_user(*, user: User, person_id: Any) -> PersonInView:
+    """Fetch a person with the cases the user sees them through, or 404.
+
+    The same decision as ``person_visible_q``, taken from the rows the person's pages show
+    anyway: a case of theirs reached by allocation or team, a case they take part in, or a
+    person-wide grant for a person of a council the user serves; and for a restricted person,
+    a named grant."""
+    access = record_access(user)
+    person = (
+        Person.objects.select_related("organisation").filter(public_id=_uuid(person_id)).first()
+    )
+    if person is None:
+        raise Http404(NOT_FOUND)
+    now = timezone.now()
+    if person.is_restricted and person.pk not in access.person_ids(
+        ("view_restricted_person",), now
+    ):
+        raise Http404(NOT_FOUND)
+    cases = case_list_for_person(user=user, person=person)
+    participations = participations_for_person(user=user, person=person)
+    through_cases = bool(participations) or any(
+        policies.via(c, "allocation") or policies.via(c, "team") for c in cases
+    )
+    by_grant = (
+        person.pk in access.person_ids(policies.PERSON_WIDE_CODENAMES, now)
+        and person.organisation_id in access.served_org_ids
+    )
+    if not (through_cases or by_grant):
+        raise Http404(NOT_FOUND)
+    if through_cases:
+        reach = "case"
+    elif person.pk in access.person_ids(("break_glass_person",), now):
+        reach = "break_glass"
+    else:
+        reach = "disclose"
+    return PersonInView(person, cases, participations, reach)
+
+
+@dataclass(frozen=True)
 class RelatedPerson:
     relationship: Relationship
     other: Person
@@ -147,18 +214,24 @@ class RelatedPerson:
     other_visible: bool
 
 
-def relationships_for_person(*, user: User, person: Person) -> list[RelatedPerson]:
-    """Both directions of every relationship, saying which related people the user may open."""
+def relationships_for_person(
+    *, user: User, person: Person, known_visible: frozenset[int] = frozenset()
+) -> list[RelatedPerson]:
+    """Both directions of every relationship, saying which related people the user may open.
+
+    ``known_visible``: people the caller already knows the user sees (the people of cases it
+    has just fetched with the policy); the policy is asked only about the others."""
     rels = list(
         Relationship.objects.filter(Q(from_person=person) | Q(to_person=person)).select_related(
             "from_person", "to_person"
         )
     )
     other_ids = {r.other(person).pk for r in rels}
-    visible = set()
-    if other_ids:
-        visible = set(
-            person_list_for_user(user=user).filter(pk__in=other_ids).values_list("pk", flat=True)
+    visible = {pk for pk in other_ids if pk in known_visible}
+    unknown = other_ids - visible
+    if unknown:
+        visible |= set(
+            person_list_for_user(user=user).filter(pk__in=unknown).values_list("pk", flat=True)
         )
     return [
         RelatedPerson(r, r.other(person), r.label_for(person), r.other(person).pk in visible)
@@ -205,15 +278,12 @@ def person_search_for_user(
         names = names.filter(person__date_of_birth=date_of_birth)
     best: dict[int, tuple[float, str]] = {}
     if connection.vendor == "postgresql":
-        rows = (
-            _trigram_matches(names, wanted, whole=0.3)
-            .values_list("person_id", "search_name", "score", "word")
-            .order_by()[: limit * 4]
+        rows = _trigram_rows(
+            names, wanted, whole=0.3, fields=("person_id", "search_name"), limit=limit * 4
         )
-        for person_id, name, score, word in rows:
-            value = max(score, word * 0.9)
-            if value > best.get(person_id, (0.0, ""))[0]:
-                best[person_id] = (value, name)
+        for person_id, name, rank in rows:
+            if rank > best.get(person_id, (0.0, ""))[0]:
+                best[person_id] = (rank, name)
     else:
         for person_id, name in names.values_list("person_id", "search_name"):
             score = _fuzzy_score(wanted, name)
@@ -228,15 +298,33 @@ def person_search_for_user(
     ]
 
 
-def _trigram_matches(qs: QuerySet[Any], wanted: str, *, whole: float) -> QuerySet[Any]:
-    """Rows whose ``search_name`` is like ``wanted`` (PostgreSQL pg_trgm): similar as a whole,
-    or containing words like it. Annotates ``score`` and ``word``."""
+def _trigram_rows(
+    qs: QuerySet[Any], wanted: str, *, whole: float, fields: tuple[str, ...], limit: int
+) -> list[Any]:
+    """Rows whose ``search_name`` is like ``wanted`` (PostgreSQL pg_trgm), best first: similar
+    as a whole, or containing words like it. The ``%`` and ``%>`` operators let the trigram
+    index find the candidates; their thresholds are set for this transaction only. Each row
+    ends with its ``rank``."""
     from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+    from django.db.models.functions import Greatest
 
-    return qs.annotate(
-        score=TrigramSimilarity("search_name", wanted),
-        word=TrigramWordSimilarity(wanted, "search_name"),
-    ).filter(Q(score__gte=whole) | Q(word__gte=0.5))
+    matches = (
+        qs.filter(
+            Q(search_name__trigram_similar=wanted) | Q(search_name__trigram_word_similar=wanted)
+        )
+        .annotate(
+            rank=Greatest(
+                TrigramSimilarity("search_name", wanted),
+                TrigramWordSimilarity(wanted, "search_name") * 0.9,
+            )
+        )
+        .order_by("-rank")
+        .values_list(*fields, "rank")[:limit]
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(whole)])
+        cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', '0.5', true)")
+        return list(matches)
 
 
 def _fuzzy_score(wanted: str, name: str) -> float:
@@ -333,13 +421,25 @@ def chronology_for_user(
     case_id: Any = None,
     page: int | str = 1,
     per_page: int | None = None,
+    visible_cases: list[Case] | None = None,
 ) -> Page[Item]:
-    """A person's items from the cases the user sees, newest first, one page at a time."""
+    """A person's items from the cases the user sees, newest first, one page at a time.
+
+    ``visible_cases``: the person's cases as ``case_list_for_person`` just returned them for
+    this user, to save asking the policy twice."""
     access = record_access(user)
-    cases = Case.objects.filter(person=person).filter(policies.case_visible_q(access))
-    if case_id:
-        cases = cases.filter(public_id=_uuid(case_id))
-    case_ids = list(cases.values_list("pk", flat=True))
+    if visible_cases is None:
+        cases = Case.objects.filter(person=person).filter(policies.case_visible_q(access))
+        if case_id:
+            cases = cases.filter(public_id=_uuid(case_id))
+        case_ids = list(cases.values_list("pk", flat=True))
+    else:
+        wanted = _uuid(case_id) if case_id else None
+        case_ids = [
+            c.pk
+            for c in visible_cases
+            if c.person_id == person.pk and (wanted is None or c.public_id == wanted)
+        ]
     items = (
         Item.objects.filter(person=person, case_id__in=case_ids, entered_in_error_at__isnull=True)
         .filter(policies.item_restricted_ok_q(access))
@@ -419,8 +519,9 @@ def historic_record_search_for_user(
             return []
         return [(r, 1.0) for r in records.order_by("last_name")[:limit]]
     if connection.vendor == "postgresql":
-        rows = _trigram_matches(records, wanted, whole=0.25).order_by("-word", "-score")[:limit]
-        return [(r, round(max(r.score, r.word * 0.9), 2)) for r in rows]
+        ranked_ids = _trigram_rows(records, wanted, whole=0.25, fields=("pk",), limit=limit)
+        by_id = HistoricRecord.objects.in_bulk([pk for pk, _ in ranked_ids])
+        return [(by_id[pk], round(rank, 2)) for pk, rank in ranked_ids]
     scored = [(r, _fuzzy_score(wanted, r.search_name)) for r in records]
     scored = [(r, round(s, 2)) for r, s in scored if s >= 0.6]
     return sorted(scored, key=lambda rs: -rs[1])[:limit]

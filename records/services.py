@@ -116,6 +116,7 @@ def _grant_team(case: Case, team: Team) -> None:
     CaseGroupObjectPermission.objects.get_or_create(
         group=group, permission=_perm("view_case"), content_object=case
     )
+    policies.grants_changed()
 
 
 def _revoke_team(case: Case, team: Team) -> None:
@@ -123,10 +124,12 @@ def _revoke_team(case: Case, team: Team) -> None:
         CaseGroupObjectPermission.objects.filter(
             group_id=team.caseload_group_id, content_object=case
         ).delete()
+        policies.grants_changed()
 
 
 def _sync_allocation_grant(case: Case, worker_id: int) -> None:
     """One grant row per worker and case, expiring when their last current allocation ends."""
+    policies.grants_changed()
     today = timezone.localdate()
     ends = list(
         Allocation.objects.filter(case=case, worker_id=worker_id)
@@ -455,6 +458,7 @@ def person_restrict(*, actor: User, person: Person, reason: str) -> Person:
         .values_list("worker_id", flat=True)
     )
     for user_id in {actor.pk, *workers}:
+        policies.grants_changed()
         PersonUserObjectPermission.objects.get_or_create(
             user_id=user_id,
             permission=_perm("view_restricted_person"),
@@ -482,6 +486,7 @@ def restricted_access_grant(
     )
     if not grantee_teams & {case.team_id for case in cases}:
         raise _refuse("Choose someone in a team holding this person's case.", "user")
+    policies.grants_changed()
     grant, _ = PersonUserObjectPermission.objects.update_or_create(
         user=user,
         permission=_perm("view_restricted_person"),
@@ -508,6 +513,7 @@ def break_glass_open(*, actor: User, person: Person, reason: str) -> BreakGlassA
         raise _refuse("No record matches these details that break-glass can open.")
     now = timezone.now()
     expires = now + timedelta(hours=settings.CAREFILE_BREAK_GLASS_HOURS)
+    policies.grants_changed()
     PersonUserObjectPermission.objects.update_or_create(
         user=actor,
         permission=_perm("break_glass_person"),
@@ -1270,6 +1276,7 @@ def item_restricted_access_grant(
     if not (policies.can_manage_case(access, case) or item.author_id == actor.pk):
         raise ApplicationError("Only the author or a manager can grant access to this item.")
     # The grant is on the chronology row (Item), whatever kind of item this is.
+    policies.grants_changed()
     grant, _ = ItemUserObjectPermission.objects.get_or_create(
         user=user,
         permission=_perm("view_restricted_item"),

@@ -208,15 +208,17 @@ def person_create(request: HttpRequest) -> HttpResponse:
 @never_cache
 def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
     user = _user(request)
-    person = selectors.person_get_for_user(user=user, person_id=person_id)
+    view = selectors.person_in_view_for_user(user=user, person_id=person_id)
+    person, cases = view.person, view.cases
     access = record_access(user)
-    cases = selectors.case_list_for_person(user=user, person=person)
     context = {
         "person": person,
         "cases": cases,
-        "participations": selectors.participations_for_person(user=user, person=person),
-        "relationships": selectors.relationships_for_person(user=user, person=person),
-        "reach": selectors.person_reach(user=user, person=person),
+        "participations": view.participations,
+        "relationships": selectors.relationships_for_person(
+            user=user, person=person, known_visible=view.known_visible()
+        ),
+        "reach": view.reach,
         "can_edit": policies.can_edit_person(access, person, cases),
         "can_restrict": policies.can_restrict_person(access, cases),
         "workable_cases": [c for c in cases if policies.can_record_on_case(access, c)],
@@ -229,8 +231,8 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
 @never_cache
 def chronology(request: HttpRequest, person_id: str) -> HttpResponse:
     user = _user(request)
-    person = selectors.person_get_for_user(user=user, person_id=person_id)
-    cases = selectors.case_list_for_person(user=user, person=person)
+    view = selectors.person_in_view_for_user(user=user, person_id=person_id)
+    person, cases = view.person, view.cases
     form = forms.ChronologyFilterForm(request.GET or None, cases=cases)
     kinds: list[str] = []
     case_id = None
@@ -238,7 +240,12 @@ def chronology(request: HttpRequest, person_id: str) -> HttpResponse:
         kinds = form.cleaned_data["kind"]
         case_id = form.cleaned_data["case"] or None
     page = selectors.chronology_for_user(
-        user=user, person=person, kinds=kinds, case_id=case_id, page=request.GET.get("page", 1)
+        user=user,
+        person=person,
+        kinds=kinds,
+        case_id=case_id,
+        page=request.GET.get("page", 1),
+        visible_cases=cases,
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -251,6 +258,7 @@ def chronology(request: HttpRequest, person_id: str) -> HttpResponse:
             "page": page,
             "form": form,
             "filter_query": query.urlencode(),
+            "reach": view.reach,
             "workable_cases": [c for c in cases if policies.can_record_on_case(access, c)],
         },
     )
