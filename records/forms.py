@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-from accounts.models import Team, User
+from accounts.models import Organisation, Team, User
 from core.forms import DateInput, DateTimeInput
 from records.models import (
     AlertKind,
@@ -93,10 +93,28 @@ class PersonCreateForm(PersonDetailsForm):
     referral_reason = forms.CharField(
         label="Reason for referral", max_length=500, required=False, widget=forms.Textarea
     )
+    organisation = forms.ModelChoiceField(
+        label="Council the record belongs to",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="The team's council",
+        help_text="Only needed for a team that works for more than one council.",
+    )
 
-    def __init__(self, *args: Any, teams: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, teams: Any = None, organisations: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         _set(self, "team", "queryset", teams if teams is not None else Team.objects.none())
+        if organisations is not None and organisations.count() > 1:
+            _set(self, "organisation", "queryset", organisations)
+        else:
+            del self.fields["organisation"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data.setdefault("organisation", None)
+        return data
 
     def details(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in PersonDetailsForm.base_fields}

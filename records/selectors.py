@@ -138,15 +138,29 @@ def case_list_for_person(*, user: User, person: Person) -> list[Case]:
 def participations_for_person(*, user: User, person: Person) -> list[CaseParticipant]:
     """Cases of other people in which this person takes part, among those the user sees."""
     access = record_access(user)
-    return list(
+    now = timezone.now()
+    rows: list[Any] = list(
         CaseParticipant.objects.filter(person=person)
         .filter(
             policies.case_visible_q(
-                access, case_ref="case_id", person_ref="case__person_id", prefix="case__"
+                access, now, case_ref="case_id", person_ref="case__person_id", prefix="case__"
             )
+        )
+        .annotate(
+            via_allocation=ExpressionWrapper(
+                policies.allocation_grant(access, now, "case_id"), output_field=BooleanField()
+            ),
+            via_team=ExpressionWrapper(
+                Q(policies.team_grant(access, "case_id")), output_field=BooleanField()
+            ),
         )
         .select_related("case", "case__person", "case__team")
     )
+    for row in rows:
+        # The policies read how the user reaches the case from the case itself.
+        row.case.via_allocation = row.via_allocation
+        row.case.via_team = row.via_team
+    return rows
 
 
 @dataclass(frozen=True)

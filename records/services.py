@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from accounts.models import CASE_SERVICES, Membership, Team
+from accounts.models import CASE_SERVICES, Membership, Organisation, Team
 from core.errors import ApplicationError
 from records import identifiers, policies
 from records.models import (
@@ -205,6 +205,7 @@ def person_create(
     opened_on: date | None = None,
     referral_reason: str = "",
     allocate: bool = True,
+    organisation: Organisation | None = None,
 ) -> tuple[Person, Case]:
     """Record a new person and open their first case: a person is always seen through a case.
 
@@ -213,8 +214,8 @@ def person_create(
     access = record_access(actor)
     if not policies.can_open_case(access, team):
         raise _refuse("You can only open cases for a team you work in.", "team")
-    organisation = _controller_for(team)
-    person = Person(organisation=organisation, created_by=actor)
+    controller = _controller_for(team, organisation)
+    person = Person(organisation=controller, created_by=actor)
     _apply_person_details(person, details)
     person.save()
     _sync_current_name(person)
@@ -231,24 +232,26 @@ def person_create(
     return person, case
 
 
-def _controller_for(team: Team) -> Any:
+def _controller_for(team: Team, organisation: Organisation | None) -> Organisation:
+    """The council a new record belongs to: the one chosen, which the team must work for, or
+    the only one the team works for."""
     served = team.served_organisation_ids()
-    if team.organisation.is_controller:
-        return team.organisation
+    if organisation is not None:
+        if organisation.pk not in served:
+            raise _refuse(f"{team.name} does not work for {organisation.name}.", "organisation")
+        return organisation
     if len(served) == 1:
-        return team.acts_for.get()
-    raise _refuse("Choose which council this record belongs to.", "organisation")
+        return Organisation.objects.get(pk=next(iter(served)))
+    raise _refuse(
+        f"{team.name} works for more than one council: choose which this record belongs to.",
+        "organisation",
+    )
 
 
 @transaction.atomic
 def person_update(*, actor: User, person: Person, details: Mapping[str, Any]) -> Person:
     """Correct a person's details. The audit trail keeps what was there before."""
-    from records.selectors import case_list_for_person
-
-    access = record_access(actor)
-    cases = case_list_for_person(user=actor, person=person)
-    if not policies.can_edit_person(access, person, cases):
-        raise ApplicationError("You can change a person's details only on a case you work on.")
+    _require_person_editor(actor, person)
     person = Person.objects.select_for_update().get(pk=person.pk)
     _apply_person_details(person, details)
     person.updated_at = timezone.now()
@@ -258,12 +261,13 @@ def person_update(*, actor: User, person: Person, details: Mapping[str, Any]) ->
 
 
 def _require_person_editor(actor: User, person: Person) -> None:
-    from records.selectors import case_list_for_person
+    """The actor works on a case of this person's, or a case they take part in."""
+    from records.selectors import case_list_for_person, participations_for_person
 
     access = record_access(actor)
-    if not policies.can_edit_person(
-        access, person, case_list_for_person(user=actor, person=person)
-    ):
+    cases = case_list_for_person(user=actor, person=person)
+    cases += [p.case for p in participations_for_person(user=actor, person=person)]
+    if not policies.can_edit_person(access, person, cases):
         raise ApplicationError("You can change a person's details only on a case you work on.")
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.selectors import organisation_list_served_by_user
 from core.errors import ApplicationError
 from core.forms import add_service_errors
 from records import forms, policies, selectors, services
@@ -178,7 +179,11 @@ def person_create(request: HttpRequest) -> HttpResponse:
     teams = selectors.teams_for_opening_cases(user=user)
     if not teams.exists():
         raise Http404(selectors.NOT_FOUND)
-    form = forms.PersonCreateForm(request.POST or None, teams=teams)
+    form = forms.PersonCreateForm(
+        request.POST or None,
+        teams=teams,
+        organisations=organisation_list_served_by_user(user=user),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         created = _attempt(
@@ -190,6 +195,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
                 category=data["category"],
                 opened_on=data["opened_on"],
                 referral_reason=data["referral_reason"],
+                organisation=data["organisation"],
             ),
         )
         if created is not None:
@@ -219,7 +225,9 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
             user=user, person=person, known_visible=view.known_visible()
         ),
         "reach": view.reach,
-        "can_edit": policies.can_edit_person(access, person, cases),
+        "can_edit": policies.can_edit_person(
+            access, person, cases + [p.case for p in view.participations]
+        ),
         "can_restrict": policies.can_restrict_person(access, cases),
         "workable_cases": [c for c in cases if policies.can_record_on_case(access, c)],
         **selectors.person_details(person=person),
@@ -266,11 +274,11 @@ def chronology(request: HttpRequest, person_id: str) -> HttpResponse:
 
 def _editable_person(request: HttpRequest, person_id: str) -> Person:
     user = _user(request)
-    person = selectors.person_get_for_user(user=user, person_id=person_id)
-    cases = selectors.case_list_for_person(user=user, person=person)
-    if not policies.can_edit_person(record_access(user), person, cases):
+    view = selectors.person_in_view_for_user(user=user, person_id=person_id)
+    cases = view.cases + [p.case for p in view.participations]
+    if not policies.can_edit_person(record_access(user), view.person, cases):
         raise PermissionDenied("You can change a person's details only on a case you work on.")
-    return person
+    return view.person
 
 
 @require_http_methods(FORM_METHODS)

@@ -272,6 +272,11 @@ class PersonCreateSerializer(PersonDetailsSerializer):
     allocate = serializers.BooleanField(
         default=True, help_text="Allocate the case to you (false: leave it for allocation)."
     )
+    organisation = serializers.UUIDField(
+        required=False,
+        help_text="The council the record belongs to; needed only for a team working for "
+        "several councils.",
+    )
 
 
 class PersonSearchQuerySerializer(serializers.Serializer):

@@ -34,7 +34,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from accounts.models import User
-from accounts.selectors import team_list_for_user
+from accounts.selectors import organisation_list_served_by_user, team_list_for_user
 from core.api.permissions import IsSignedInStaff
 from core.errors import ApplicationError
 from records import policies, selectors, services
@@ -195,9 +195,19 @@ class PersonListView(RecordsAPIView):
         actor = _actor(request)
         data = _valid(s.PersonCreateSerializer, request.data)
         team = _own_team(actor, data.pop("team"))
+        organisation = None
+        if "organisation" in data:
+            organisation = (
+                organisation_list_served_by_user(user=actor)
+                .filter(public_id=data.pop("organisation"))
+                .first()
+            )
+            if organisation is None:
+                raise _field_error("organisation", "Choose a council you work for.")
         person, case = services.person_create(
             actor=actor,
             team=team,
+            organisation=organisation,
             category=data.pop("category"),
             opened_on=data.pop("opened_on", None),
             referral_reason=data.pop("referral_reason", ""),

@@ -312,3 +312,71 @@ def test_break_glass_never_becomes_lasting_access_through_a_new_case(
         )
     assert "person" in field_errors(error)
     assert case_north.person.cases.count() == 1
+
+
+def test_a_family_members_details_are_kept_by_the_workers_on_the_case(
+    case_north, practitioner, other_practitioner
+):
+    mother, _ = services.related_person_create(
+        actor=practitioner,
+        case=case_north,
+        details={"first_name": "Mo", "last_name": "Parent"},
+        kind="mother",
+    )
+    address = services.address_add(
+        actor=practitioner,
+        person=mother,
+        line_1="1 Example Row",
+        town="Ashdown",
+        postcode="ab1 2cd",
+    )
+    assert address.postcode == "AB1 2CD"
+    with pytest.raises(ApplicationError):
+        services.phone_add(actor=other_practitioner, person=mother, number="07700 900123")
+
+
+def test_a_team_working_for_two_councils_says_which_council_holds_the_record(
+    council, other_council
+):
+    from accounts.roles import Role
+    from accounts.tests.factories import TeamFactory, staff_member
+
+    adoption = TeamFactory(name="Adoption Together", organisation=council, service="adoption")
+    adoption.acts_for.set([council, other_council])
+    worker = staff_member(role=Role.PRACTITIONER, team=adoption)
+    details = {"first_name": "Ada", "last_name": "Test"}
+    with pytest.raises(ApplicationError) as error:
+        services.person_create(actor=worker, details=details, team=adoption, category="adoption")
+    assert "organisation" in field_errors(error)
+    assert not Person.objects.exists()
+    person, case = services.person_create(
+        actor=worker,
+        details=details,
+        team=adoption,
+        category="adoption",
+        organisation=other_council,
+    )
+    assert person.organisation == other_council
+    assert case.organisation == other_council
+
+
+def test_a_worker_refers_a_child_to_another_teams_service(case_north, practitioner, council):
+    from accounts.roles import Role
+    from accounts.tests.factories import TeamFactory, staff_member
+    from records import selectors
+
+    youth_justice = TeamFactory(name="Youth Justice", organisation=council, service="youth_justice")
+    officer = staff_member(role=Role.PRACTITIONER, team=youth_justice)
+    referral = services.case_open(
+        actor=practitioner,
+        person=case_north.person,
+        team=youth_justice,
+        category="yj_referral_order",
+        referral_reason="Referral order made by the youth court",
+    )
+    assert referral.team == youth_justice
+    assert not referral.allocations.exists()
+    assert selectors.case_get_for_user(user=officer, case_id=referral.public_id)
+    # The officer sees the young person through the youth justice case, not the North case.
+    officer_cases = selectors.case_list_for_person(user=officer, person=case_north.person)
+    assert [c.pk for c in officer_cases] == [referral.pk]
