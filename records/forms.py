@@ -364,19 +364,12 @@ class NoteForm(PeopleChoiceMixin, ItemFlagsMixin):
 SECTION_COUNT = 6
 
 
-class AssessmentForm(ItemFlagsMixin):
-    assessment_type = forms.ChoiceField(
-        label="Type of assessment", choices=_choices(AssessmentType.choices)
-    )
-    title = forms.CharField(label="Title (optional)", max_length=200, required=False)
-    body = forms.CharField(
-        label="Summary", widget=forms.Textarea(attrs={"rows": 4}), required=False
-    )
+class SectionsMixin(forms.Form):
+    """Headed sections of an assessment: as many as written, and a few empty ones to add."""
 
-    def __init__(self, *args: Any, sections: list[dict[str, str]] | None = None, **kw: Any):
-        super().__init__(*args, **kw)
+    def add_sections(self, sections: list[dict[str, str]] | None) -> None:
         sections = sections or []
-        for i in range(max(SECTION_COUNT, len(sections))):
+        for i in range(max(SECTION_COUNT, len(sections) + 2)):
             existing = sections[i] if i < len(sections) else {}
             self.fields[f"heading_{i}"] = forms.CharField(
                 label=f"Section {i + 1} heading",
@@ -403,6 +396,20 @@ class AssessmentForm(ItemFlagsMixin):
                 result.append({"heading": heading, "text": text})
             i += 1
         return result
+
+
+class AssessmentForm(SectionsMixin, ItemFlagsMixin):
+    assessment_type = forms.ChoiceField(
+        label="Type of assessment", choices=_choices(AssessmentType.choices)
+    )
+    title = forms.CharField(label="Title (optional)", max_length=200, required=False)
+    body = forms.CharField(
+        label="Summary", widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    def __init__(self, *args: Any, sections: list[dict[str, str]] | None = None, **kw: Any):
+        super().__init__(*args, **kw)
+        self.add_sections(sections)
 
 
 class PlanForm(ItemFlagsMixin):
@@ -466,6 +473,20 @@ class AmendForm(forms.Form):
         max_length=500,
         help_text="The original stays on the record; the reason is shown with the amendment.",
     )
+
+
+class AssessmentAmendForm(SectionsMixin, AmendForm):
+    """Amend an assessment: its summary and sections, with a reason (a draft's too)."""
+
+    body = forms.CharField(
+        label="Summary", widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    def __init__(self, *args: Any, sections: list[dict[str, str]] | None = None, **kw: Any):
+        super().__init__(*args, **kw)
+        reason = self.fields.pop("reason")
+        self.add_sections(sections)
+        self.fields["reason"] = reason
 
 
 class ReasonForm(forms.Form):

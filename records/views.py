@@ -962,17 +962,27 @@ def item_amend(request: HttpRequest, item_id: str) -> HttpResponse:
     item = selectors.item_get_for_user(user=user, item_id=item_id)
     if not policies.can_amend_item(record_access(user), item, item.case):
         raise PermissionDenied("Only the author or a manager of the team can amend this.")
-    form = forms.AmendForm(
-        request.POST or None,
-        initial={"occurred_at": item.occurred_at, "title": item.title, "body": item.body},
-    )
+    initial = {"occurred_at": item.occurred_at, "title": item.title, "body": item.body}
+    form: forms.AmendForm
+    if isinstance(item, Assessment):
+        form = forms.AssessmentAmendForm(
+            request.POST or None, initial=initial, sections=item.sections
+        )
+    else:
+        form = forms.AmendForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         changes = {k: form.cleaned_data[k] for k in ("occurred_at", "title", "body")}
-        done = _attempt(
-            form,
-            lambda: services.item_amend(
-                actor=user, item=item, changes=changes, reason=form.cleaned_data["reason"]
-            ),
+        if isinstance(form, forms.AssessmentAmendForm):
+            changes["sections"] = form.sections()
+        done = (
+            None
+            if form.errors
+            else _attempt(
+                form,
+                lambda: services.item_amend(
+                    actor=user, item=item, changes=changes, reason=form.cleaned_data["reason"]
+                ),
+            )
         )
         if done is not None:
             messages.success(request, "The amendment is saved. The original is kept.")

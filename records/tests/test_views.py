@@ -498,3 +498,52 @@ def test_restricted_person_hidden_from_colleague_until_granted(
     )
     client.force_login(colleague)
     assert client.get(url).status_code == 200
+
+
+def test_assessment_sections_are_amended_on_the_page(amy_client, case_north, practitioner):
+    assessment = services.assessment_start(
+        actor=practitioner,
+        case=case_north,
+        assessment_type="child_and_family",
+        sections=[{"heading": "Needs", "text": "Support at school."}],
+    )
+    url = reverse("records:item-amend", args=[assessment.public_id])
+    page = amy_client.get(url).content.decode()
+    assert "Support at school." in page
+    response = amy_client.post(
+        url,
+        {
+            "occurred_at": timezone.localtime(assessment.occurred_at).strftime("%Y-%m-%dT%H:%M"),
+            "title": assessment.title,
+            "body": "",
+            "heading_0": "Needs",
+            "text_0": "Support at school and at home.",
+            "heading_1": "Family history",
+            "text_1": "Moved to the area in 2024.",
+            "reason": "Draft continued after the second visit",
+        },
+    )
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert [s["heading"] for s in assessment.sections] == ["Needs", "Family history"]
+    assert assessment.revisions.count() == 2
+    first = assessment.revisions.get(number=1)
+    assert first.data["sections"] == [{"heading": "Needs", "text": "Support at school."}]
+
+
+def test_a_section_without_a_heading_is_a_field_error(amy_client, case_north, practitioner):
+    assessment = services.assessment_start(
+        actor=practitioner, case=case_north, assessment_type="carers"
+    )
+    response = amy_client.post(
+        reverse("records:item-amend", args=[assessment.public_id]),
+        {
+            "occurred_at": timezone.localtime(assessment.occurred_at).strftime("%Y-%m-%dT%H:%M"),
+            "title": assessment.title,
+            "text_0": "Words without a heading",
+            "reason": "Draft",
+        },
+    )
+    assert response.status_code == 200
+    assert "Enter a heading for this section" in response.content.decode()
+    assert assessment.revisions.count() == 1
