@@ -183,6 +183,32 @@ class RelatedPersonForm(PersonDetailsForm):
         return {name: self.cleaned_data.get(name) for name in PersonDetailsForm.base_fields}
 
 
+class RelationshipLinkForm(forms.Form):
+    """A relationship between the person and someone already on one of their cases."""
+
+    other = forms.ChoiceField(label="Who", choices=[])
+    kind = forms.ChoiceField(
+        label="Who are they to the person?", choices=_choices(RelationshipKind.choices)
+    )
+    is_parental_responsibility = forms.BooleanField(
+        label="Has parental responsibility", required=False
+    )
+    started_on = forms.DateField(label="Since", required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, people: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people_by_id = {str(p.public_id): p for p in people}
+        _set(
+            self,
+            "other",
+            "choices",
+            _choices([(k, p.full_name) for k, p in self.people_by_id.items()]),
+        )
+
+    def other_person(self) -> Person:
+        return self.people_by_id[self.cleaned_data["other"]]
+
+
 class RestrictForm(forms.Form):
     reason = forms.ChoiceField(
         label="Why is this record restricted?",

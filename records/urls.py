@@ -21,6 +21,11 @@ urlpatterns = [
         views.related_person_add,
         name="related-person-add",
     ),
+    path(
+        "people/<uuid:person_id>/relationships/link/",
+        views.relationship_link,
+        name="relationship-link",
+    ),
     path("people/<uuid:person_id>/cases/new/", views.case_open, name="case-open"),
     path("people/<uuid:person_id>/restrict/", views.person_restrict, name="person-restrict"),
     path("people/<uuid:person_id>/named-access/", views.named_access_grant, name="named-access"),

@@ -272,13 +272,17 @@ def chronology(request: HttpRequest, person_id: str) -> HttpResponse:
     )
 
 
-def _editable_person(request: HttpRequest, person_id: str) -> Person:
+def _editable_view(request: HttpRequest, person_id: str) -> selectors.PersonInView:
     user = _user(request)
     view = selectors.person_in_view_for_user(user=user, person_id=person_id)
     cases = view.cases + [p.case for p in view.participations]
     if not policies.can_edit_person(record_access(user), view.person, cases):
         raise PermissionDenied("You can change a person's details only on a case you work on.")
-    return view.person
+    return view
+
+
+def _editable_person(request: HttpRequest, person_id: str) -> Person:
+    return _editable_view(request, person_id).person
 
 
 @require_http_methods(FORM_METHODS)
@@ -431,6 +435,42 @@ def related_person_add(request: HttpRequest, person_id: str) -> HttpResponse:
         request,
         form,
         title="Add a family member or other significant person",
+        caption=person.full_name,
+        back=_person_url(person),
+    )
+
+
+@require_http_methods(FORM_METHODS)
+@never_cache
+def relationship_link(request: HttpRequest, person_id: str) -> HttpResponse:
+    user = _user(request)
+    view = _editable_view(request, person_id)
+    person = view.person
+    people: dict[int, Person] = {}
+    for case in view.cases + [p.case for p in view.participations]:
+        for someone in selectors.case_people(case=case):
+            if someone.pk != person.pk:
+                people[someone.pk] = someone
+    form = forms.RelationshipLinkForm(request.POST or None, people=list(people.values()))
+    if request.method == "POST" and form.is_valid():
+        done = _attempt(
+            form,
+            lambda: services.relationship_add(
+                actor=user,
+                from_person=form.other_person(),
+                to_person=person,
+                kind=form.cleaned_data["kind"],
+                started_on=form.cleaned_data["started_on"],
+                is_parental_responsibility=form.cleaned_data["is_parental_responsibility"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, "The relationship is recorded.")
+            return redirect(_person_url(person))
+    return _form_page(
+        request,
+        form,
+        title="Record a relationship with someone on the case",
         caption=person.full_name,
         back=_person_url(person),
     )

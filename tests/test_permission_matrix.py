@@ -56,6 +56,7 @@ MATRIX = (
     Row("records:email-add", "person", CASE_WORK),
     Row("records:alert-add", "person", CASE_WORK),
     Row("records:related-person-add", "person", CASE_WORK),
+    Row("records:relationship-link", "person", CASE_WORK),
     Row("records:case-open", "person", CASE_WORK),
     Row("records:person-restrict", "person", MANAGE),
     Row("records:named-access", "person", MANAGE),

@@ -547,3 +547,25 @@ def test_a_section_without_a_heading_is_a_field_error(amy_client, case_north, pr
     assert response.status_code == 200
     assert "Enter a heading for this section" in response.content.decode()
     assert assessment.revisions.count() == 1
+
+
+def test_link_two_people_already_on_the_case(amy_client, case_north, practitioner):
+    sibling, _ = services.related_person_create(
+        actor=practitioner,
+        case=case_north,
+        details={"first_name": "Sam", "last_name": "Sibling"},
+        kind="sibling",
+    )
+    father, _ = services.related_person_create(
+        actor=practitioner,
+        case=case_north,
+        details={"first_name": "Fred", "last_name": "Father"},
+        kind="father",
+    )
+    response = amy_client.post(
+        reverse("records:relationship-link", args=[sibling.public_id]),
+        {"other": str(father.public_id), "kind": "father", "is_parental_responsibility": "on"},
+    )
+    assert response.status_code == 302
+    page = amy_client.get(reverse("records:person-detail", args=[sibling.public_id]))
+    assert "Fred Father" in page.content.decode()
