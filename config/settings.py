@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "guardian",
+    "pgtrigger",
     "core",
     "accounts",
     "records",

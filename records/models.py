@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, ClassVar
 
+import pgtrigger
 from django.conf import settings
 from django.core.files.storage import storages
 from django.core.serializers.json import DjangoJSONEncoder
@@ -805,6 +806,9 @@ class ItemRevision(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["item", "number"], name="revision_unique_number")
         ]
+        # Nothing is overwritten: on PostgreSQL the database itself refuses to change a
+        # revision. (Disposal may still delete a destroyed record's revisions.)
+        triggers = [pgtrigger.Protect(name="revision_never_changes", operation=pgtrigger.Update)]
 
     def __str__(self) -> str:
         return f"{self.item_id} v{self.number}"
@@ -827,6 +831,10 @@ class DisagreementStatement(models.Model):
 
     class Meta:
         ordering = ["received_on", "id"]
+        # The subject's words stand as given.
+        triggers = [
+            pgtrigger.Protect(name="disagreement_never_changes", operation=pgtrigger.Update)
+        ]
 
     def __str__(self) -> str:
         return f"Statement by {self.made_by} on {self.received_on}"

@@ -380,3 +380,14 @@ def test_a_worker_refers_a_child_to_another_teams_service(case_north, practition
     # The officer sees the young person through the youth justice case, not the North case.
     officer_cases = selectors.case_list_for_person(user=officer, person=case_north.person)
     assert [c.pk for c in officer_cases] == [referral.pk]
+
+
+def test_the_database_refuses_to_change_a_revision(case_north, practitioner):
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.fail("The suite runs on PostgreSQL")
+    item = services.note_record(actor=practitioner, case=case_north, title="T", body="Original")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ItemRevision.objects.filter(item=item).update(data={"body": "Rewritten"})
+    assert ItemRevision.objects.get(item=item).data["body"] == "Original"
