@@ -367,6 +367,28 @@ def case_get_for_user(*, user: User, case_id: Any) -> Case:
     return case
 
 
+def allocation_get_for_user(*, user: User, allocation_id: Any) -> Allocation:
+    """An allocation of a case the user may see, with that case (annotated for the policies)."""
+    access = record_access(user)
+    allocation = (
+        Allocation.objects.filter(public_id=_uuid(allocation_id))
+        .select_related("worker", "allocated_by")
+        .first()
+    )
+    if allocation is None:
+        raise Http404(NOT_FOUND)
+    case = case_annotate_access(
+        Case.objects.filter(pk=allocation.case_id)
+        .filter(policies.case_visible_q(access))
+        .select_related("person", "team", "organisation"),
+        access,
+    ).first()
+    if case is None:
+        raise Http404(NOT_FOUND)
+    allocation.case = case
+    return allocation
+
+
 def case_allocations(*, case: Case) -> QuerySet[Allocation]:
     """Every allocation of a case the caller has already fetched through case_get_for_user."""
     return case.allocations.select_related("worker", "allocated_by").order_by("-starts_on")

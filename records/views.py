@@ -631,11 +631,8 @@ def case_allocate(request: HttpRequest, case_id: str) -> HttpResponse:
 @never_cache
 def allocation_end(request: HttpRequest, case_id: str, allocation_id: str) -> HttpResponse:
     case = _managed_case(request, case_id)
-    allocation = next(
-        (a for a in selectors.case_allocations(case=case) if str(a.public_id) == allocation_id),
-        None,
-    )
-    if allocation is None:
+    allocation = selectors.allocation_get_for_user(user=_user(request), allocation_id=allocation_id)
+    if allocation.case_id != case.pk:
         raise Http404(selectors.NOT_FOUND)
     form = forms.EndAllocationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

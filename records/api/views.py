@@ -40,7 +40,7 @@ from core.errors import ApplicationError
 from records import policies, selectors, services
 from records.api import serializers as s
 from records.downloads import document_response
-from records.models import Allocation, Assessment, Case, Item, Person, Plan
+from records.models import Assessment, Case, Item, Person, Plan
 from records.policies import record_access
 
 if TYPE_CHECKING:
@@ -134,24 +134,9 @@ def _staff_member(public_id: UUID) -> User | None:
     return User.objects.filter(public_id=public_id, is_active=True).first()
 
 
-def _allocation_for_user(user: User, public_id: UUID) -> Allocation:
-    """An allocation, found only through a case the user can see."""
-    person = (
-        selectors.person_list_for_user(user=user)
-        .filter(cases__allocations__public_id=public_id)
-        .first()
-    )
-    if person is not None:
-        for case in selectors.case_list_for_person(user=user, person=person):
-            allocation = selectors.case_allocations(case=case).filter(public_id=public_id).first()
-            if allocation is not None:
-                allocation.case = case
-                return allocation
-    raise NotFound()
-
-
 def _may_edit_person(user: User, person: Person) -> bool:
     cases = selectors.case_list_for_person(user=user, person=person)
+    cases += [p.case for p in selectors.participations_for_person(user=user, person=person)]
     return policies.can_edit_person(record_access(user), person, cases)
 
 
@@ -431,7 +416,7 @@ class AllocationEndView(RecordsAPIView):
     )
     def post(self, request: Request, allocation_id: UUID) -> Response:
         actor = _actor(request)
-        allocation = _allocation_for_user(actor, allocation_id)
+        allocation = selectors.allocation_get_for_user(user=actor, allocation_id=allocation_id)
         _require(
             policies.can_manage_case(record_access(actor), allocation.case),
             "Only a manager of the team holding the case can end allocations.",
