@@ -82,7 +82,24 @@ def main() -> int:
             fail("the start page does not show amy's name and her practitioner panel")
         if "Demo" not in start:
             fail("the embedded default does not show the demo phase banner")
-        print("embedded default: migrate, load_demo, sign in as amy and the start page all work")
+        caseload = opener.open(f"{base}/caseload/", timeout=10).read().decode()
+        found = re.search(r'href="/people/([0-9a-f-]{36})/">([^<]+)</a>', caseload)
+        if 'data-testid="caseload"' not in caseload or not found:
+            fail("amy's caseload shows no demo cases")
+        person_id, name = found.group(1), found.group(2).strip()
+        for path in (f"/people/{person_id}/", f"/people/{person_id}/chronology/"):
+            if opener.open(f"{base}{path}", timeout=10).status != 200:
+                fail(f"{path} did not open for amy")
+        # A misspelt name still finds the person without PostgreSQL's trigram index.
+        misspelt = name[:-1] + ("x" if name[-1] != "x" else "y")
+        query = urllib.parse.urlencode({"q": misspelt})
+        results = opener.open(f"{base}/people/search/?{query}", timeout=10).read().decode()
+        if person_id not in results:
+            fail(f"searching for {misspelt!r} did not find {name!r}")
+        print(
+            "embedded default: migrate, load_demo, sign in as amy, the start page, her caseload, "
+            "a person, their chronology and a misspelt search all work"
+        )
         return 0
     finally:
         if server is not None:
