@@ -48,11 +48,12 @@ class PersonSearchForm(forms.Form):
         help_text="Full or part name (spelling mistakes are fine), NHS number, NI number or UPN.",
     )
     date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput())
+    needs = "Enter a name, an identifier or a date of birth."
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("q") and not data.get("date_of_birth"):
-            raise forms.ValidationError("Enter a name, an identifier or a date of birth.")
+            raise forms.ValidationError(self.needs)
         return data
 
 
@@ -547,15 +548,9 @@ class ChronologyFilterForm(forms.Form):
         )
 
 
-class HistoricSearchForm(forms.Form):
+class HistoricSearchForm(PersonSearchForm):
     q = forms.CharField(label="Name", max_length=200, required=False)
-    date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput())
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not data.get("q") and not data.get("date_of_birth"):
-            raise forms.ValidationError("Enter a name or a date of birth.")
-        return data
+    needs = "Enter a name or a date of birth."
 
 
 class HistoricRecordForm(forms.Form):

@@ -298,43 +298,40 @@ def person_name_add(
     return name
 
 
+RowT = TypeVar("RowT", Address, PhoneNumber, EmailAddress, PersonAlert)
+
+
+def _person_row_add(actor: User, row: RowT) -> RowT:
+    """Add an address, phone, email or alert to a person the actor works with."""
+    _require_person_editor(actor, row.person)
+    row.full_clean()
+    row.save()
+    return row
+
+
 @transaction.atomic
 def address_add(*, actor: User, person: Person, **fields: Any) -> Address:
-    _require_person_editor(actor, person)
     address = Address(person=person, **fields)
     address.postcode = (address.postcode or "").upper().strip()
-    address.full_clean()
-    address.save()
-    return address
+    return _person_row_add(actor, address)
 
 
 @transaction.atomic
 def phone_add(*, actor: User, person: Person, number: str, label: str = "") -> PhoneNumber:
-    _require_person_editor(actor, person)
-    phone = PhoneNumber(person=person, number=number.strip(), label=label)
-    phone.full_clean()
-    phone.save()
-    return phone
+    return _person_row_add(actor, PhoneNumber(person=person, number=number.strip(), label=label))
 
 
 @transaction.atomic
 def email_add(*, actor: User, person: Person, email: str, label: str = "") -> EmailAddress:
-    _require_person_editor(actor, person)
-    address = EmailAddress(person=person, email=email.strip(), label=label)
-    address.full_clean()
-    address.save()
-    return address
+    return _person_row_add(actor, EmailAddress(person=person, email=email.strip(), label=label))
 
 
 @transaction.atomic
 def alert_add(
     *, actor: User, person: Person, kind: AlertKind | str, description: str
 ) -> PersonAlert:
-    _require_person_editor(actor, person)
     alert = PersonAlert(person=person, kind=kind, description=description, recorded_by=actor)
-    alert.full_clean()
-    alert.save()
-    return alert
+    return _person_row_add(actor, alert)
 
 
 @transaction.atomic
