@@ -1,11 +1,14 @@
-"""Every case-record page against every persona: allocated worker, same team, other team,
-manager, records-access officer, Caldicott guardian, system administrator, anonymous.
+"""Every case-record page and API endpoint against every persona: allocated worker, same team,
+other team, manager, records-access officer, Caldicott guardian, system administrator,
+anonymous.
 
-One test per persona walks every page, so a failure lists every wrong answer at once."""
+One test per persona walks every page (and one every endpoint), so a failure lists every wrong
+answer at once."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -125,7 +128,13 @@ def world(
         sections=[{"heading": "Needs", "text": "Some."}],
     )
     services.assessment_submit(actor=practitioner, assessment=assessment)
+    second_note = services.note_record(
+        actor=practitioner, case=case, title="Second", body="Recorded on the wrong file."
+    )
     ids = {
+        "second_note": second_note.public_id,
+        "allocation": case.allocations.get().public_id,
+        "colleague": colleague.public_id,
         "person": case.person.public_id,
         "case": case.public_id,
         "note": note.public_id,
@@ -166,3 +175,134 @@ def test_every_page_answers_each_persona_as_expected(client, world, persona):
         if not ok:
             wrong.append(f"{row.name}: expected {expected}, got {response.status_code}")
     assert wrong == []
+
+
+# --- The API -----------------------------------------------------------------------------------
+API_READ = (200, 200, 404, 200, 404, 404, 404, 401)
+API_WORK = (201, 201, 404, 201, 404, 404, 404, 401)
+API_MANAGE = (403, 403, 404, 200, 404, 404, 404, 401)
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    name: str
+    args: str
+    expected: tuple[object, ...]
+    body: dict[str, object] | None = None
+
+
+def _when() -> str:
+    from django.utils import timezone
+
+    return (timezone.now() - timedelta(hours=1)).isoformat()
+
+
+# In order: writes that change what later calls see (ending an allocation, marking an item
+# entered in error) come last.
+API_MATRIX = (
+    Call("get", "person-detail", "person", API_READ),
+    Call("get", "person-relationships", "person", API_READ),
+    Call("get", "person-cases", "person", API_READ),
+    Call("get", "person-chronology", "person", API_READ),
+    Call("get", "case-detail", "case", API_READ),
+    Call("get", "case-allocations", "case", API_READ),
+    Call("get", "item-detail", "note", API_READ),
+    Call("get", "document-download", "document", API_READ),
+    Call(
+        "patch",
+        "person-detail",
+        "person",
+        (200, 200, 404, 200, 404, 404, 404, 401),
+        {"preferred_name": "Sunny"},
+    ),
+    Call("post", "case-notes", "case", API_WORK, {"title": "Call", "body": "Rang school."}),
+    Call(
+        "post",
+        "case-contacts",
+        "case",
+        API_WORK,
+        {"contact_type": "phone", "occurred_at": "WHEN", "body": "Rang mum."},
+    ),
+    Call(
+        "post",
+        "item-disagreements",
+        "note",
+        API_WORK,
+        {"statement": "Not true.", "made_by": "The mother", "received_on": "TODAY"},
+    ),
+    Call(
+        "post",
+        "item-amend",
+        "note",
+        (200, 403, 404, 200, 404, 404, 404, 401),
+        {"reason": "Typo", "changes": {"body": "Seen alone."}},
+    ),
+    Call("post", "item-authorise", "assessment", API_MANAGE),
+    # Allocating sam: only a manager may allocate someone else; sam, in the team, may take it.
+    Call(
+        "post",
+        "case-allocations",
+        "case",
+        (403, 201, 404, 201, 404, 404, 404, 401),
+        {"worker": "COLLEAGUE", "role": "co_worker"},
+    ),
+    Call("post", "item-entered-in-error", "second_note", API_MANAGE, {"reason": "Wrong file"}),
+    Call("post", "allocation-end", "allocation", (403, 403, 404, 200, 404, 404, 404, 401), {}),
+)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_endpoint_answers_each_persona_as_expected(world, persona):
+    from django.utils import timezone
+    from rest_framework.test import APIClient
+
+    ids, users = world
+    client = APIClient()
+    user = users[persona]
+    if user is not None:
+        client.force_authenticate(user)
+    column = PERSONAS.index(persona)
+    wrong = []
+    for call in API_MATRIX:
+        url = reverse(f"records-api:{call.name}", args=[ids[call.args]])
+        body = dict(call.body or {})
+        for key, value in body.items():
+            if value == "WHEN":
+                body[key] = _when()
+            elif value == "TODAY":
+                body[key] = timezone.localdate().isoformat()
+            elif value == "COLLEAGUE":
+                body[key] = str(ids["colleague"])
+        if call.method == "get":
+            response = client.get(url)
+        else:
+            response = getattr(client, call.method)(url, body, format="json")
+        expected = call.expected[column]
+        if response.status_code != expected:
+            detail = "" if call.method == "get" else f" {response.content[:200]!r}"
+            wrong.append(
+                f"{call.method.upper()} {call.name}: expected {expected}, "
+                f"got {response.status_code}{detail}"
+            )
+    assert wrong == []
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_search_shows_the_person_only_to_those_who_may_see_them(world, persona):
+    from rest_framework.test import APIClient
+
+    from records.models import Person
+
+    ids, users = world
+    person = Person.objects.get(public_id=ids["person"])
+    client = APIClient()
+    if users[persona] is not None:
+        client.force_authenticate(users[persona])
+    response = client.get(reverse("records-api:person-list"), {"q": person.full_name})
+    if persona == "anonymous":
+        assert response.status_code == 401
+        return
+    assert response.status_code == 200
+    shown = str(ids["person"]) in response.content.decode()
+    assert shown == (persona in {"allocated", "same_team", "manager"})
