@@ -278,8 +278,28 @@ def case_visible_q(
     return reach & restricted_ok & Q(**{f"{prefix}organisation_id__in": access.served_org_ids})
 
 
+def case_reached_q(
+    access: RecordAccess, now: datetime | None = None, *, case_ref: str = "pk", prefix: str = ""
+) -> Q:
+    """Cases the user reaches through their own work (allocation or team), never through a
+    person-wide grant: what makes a case's other people visible to them."""
+    now = now or timezone.now()
+    if not access.served_org_ids:
+        return Q(pk__in=[])
+    restricted_ok = Q(**{f"{prefix}person__is_restricted": False}) | restricted_person_grant(
+        access, now, f"{prefix}person_id"
+    )
+    return (
+        (allocation_grant(access, now, case_ref) | Q(team_grant(access, case_ref)))
+        & restricted_ok
+        & Q(**{f"{prefix}organisation_id__in": access.served_org_ids})
+    )
+
+
 def person_through_cases_q(access: RecordAccess, now: datetime | None = None) -> Q:
-    """People the user reaches through a case of their own: its subject, or taking part."""
+    """People the user reaches through a case of their own: its subject, or taking part.
+    Break-glass and records-access grants open one person; they never reach that person's
+    family through the case."""
     from records.models import Case, CaseParticipant
 
     now = now or timezone.now()
@@ -293,9 +313,7 @@ def person_through_cases_q(access: RecordAccess, now: datetime | None = None) ->
     )
     as_participant = Exists(
         CaseParticipant.objects.filter(person_id=OuterRef("pk")).filter(
-            case_visible_q(
-                access, now, case_ref="case_id", person_ref="case__person_id", prefix="case__"
-            )
+            case_reached_q(access, now, case_ref="case_id", prefix="case__")
         )
     )
     return Q(as_subject) | Q(as_participant)
@@ -378,8 +396,8 @@ def can_mark_entered_in_error(access: RecordAccess, item: Item, case: Case) -> b
     return not item.is_entered_in_error and can_manage_case(access, case)
 
 
-def can_record_disagreement(access: RecordAccess, case: Case) -> bool:
-    return can_work_on_case(access, case)
+def can_record_disagreement(access: RecordAccess, item: Item, case: Case) -> bool:
+    return not item.is_entered_in_error and can_work_on_case(access, case)
 
 
 def can_authorise_assessment(access: RecordAccess, assessment: Any, case: Case) -> bool:
@@ -410,6 +428,16 @@ def can_edit_person(access: RecordAccess, person: Person, cases: list[Case]) -> 
 
 def can_restrict_person(access: RecordAccess, cases: list[Case]) -> bool:
     return any(can_manage_case(access, case) for case in cases)
+
+
+def hidden_restricted(access: RecordAccess, people: list[Person]) -> set[int]:
+    """Of these people, the restricted ones the user holds no named grant for: shown to them
+    nowhere, not even as a name in someone else's record."""
+    restricted = [p.pk for p in people if p.is_restricted]
+    if not restricted:
+        return set()
+    granted = set(access.person_ids(("view_restricted_person",), timezone.now()))
+    return {pk for pk in restricted if pk not in granted}
 
 
 def can_see_historic_index(user: User) -> bool:

@@ -126,7 +126,9 @@ def case_list_for_person(*, user: User, person: Person) -> list[Case]:
             ),
             Prefetch(
                 "participants",
-                queryset=CaseParticipant.objects.only("case_id", "person_id"),
+                queryset=CaseParticipant.objects.select_related("person").only(
+                    "case_id", "person_id", "person__is_restricted"
+                ),
                 to_attr="participant_rows",
             ),
         )
@@ -172,14 +174,20 @@ class PersonInView:
     participations: list[CaseParticipant]  # other people's cases they take part in
     reach: str  # "case", "break_glass" or "disclose"
 
-    def known_visible(self) -> frozenset[int]:
-        """People certainly visible too: everyone in the cases on view."""
-        ids = {self.person.pk}
+    def known_visible(self, access: RecordAccess) -> frozenset[int]:
+        """People certainly visible too: everyone in the cases the user works on (restricted
+        people only with a named grant)."""
+        people = [self.person]
         for case in self.cases:
             if policies.via(case, "allocation") or policies.via(case, "team"):
-                ids.update(row.person_id for row in case.participant_rows)  # type: ignore[attr-defined]
-        ids.update(p.case.person_id for p in self.participations)
-        return frozenset(ids)
+                people.extend(row.person for row in case.participant_rows)  # type: ignore[attr-defined]
+        for participation in self.participations:
+            if policies.via(participation.case, "allocation") or policies.via(
+                participation.case, "team"
+            ):
+                people.append(participation.case.person)
+        hidden = policies.hidden_restricted(access, people)
+        return frozenset(p.pk for p in people if p.pk not in hidden)
 
 
 def person_in_view_for_user(*, user: User, person_id: Any) -> PersonInView:
@@ -202,8 +210,9 @@ def person_in_view_for_user(*, user: User, person_id: Any) -> PersonInView:
         raise Http404(NOT_FOUND)
     cases = case_list_for_person(user=user, person=person)
     participations = participations_for_person(user=user, person=person)
-    through_cases = bool(participations) or any(
-        policies.via(c, "allocation") or policies.via(c, "team") for c in cases
+    through_cases = any(
+        policies.via(c, "allocation") or policies.via(c, "team")
+        for c in [*cases, *(p.case for p in participations)]
     )
     by_grant = (
         person.pk in access.person_ids(policies.PERSON_WIDE_CODENAMES, now)
@@ -240,6 +249,8 @@ def relationships_for_person(
             "from_person", "to_person"
         )
     )
+    hidden = policies.hidden_restricted(record_access(user), [r.other(person) for r in rels])
+    rels = [r for r in rels if r.other(person).pk not in hidden]
     other_ids = {r.other(person).pk for r in rels}
     visible = {pk for pk in other_ids if pk in known_visible}
     unknown = other_ids - visible
@@ -394,14 +405,16 @@ def case_allocations(*, case: Case) -> QuerySet[Allocation]:
     return case.allocations.select_related("worker", "allocated_by").order_by("-starts_on")
 
 
-def case_people(*, case: Case) -> list[Person]:
+def case_people(*, case: Case, user: User) -> list[Person]:
     """The subject and participants of a case the caller already may see: who may take part
-    in its contacts or be linked from its items."""
+    in its contacts or be linked from its items. Restricted people without a named grant for
+    the user are left out."""
     people = [case.person]
     people.extend(
         p.person for p in case.participants.select_related("person").order_by("person__last_name")
     )
-    return people
+    hidden = policies.hidden_restricted(record_access(user), people)
+    return [p for p in people if p.pk not in hidden]
 
 
 def caseload_for_user(*, user: User) -> list[Case]:
@@ -526,8 +539,10 @@ def item_disagreements(*, item: Item) -> QuerySet[DisagreementStatement]:
     return item.disagreements.select_related("recorded_by").order_by("received_on", "id")
 
 
-def item_linked_people(*, item: Item) -> list[Any]:
-    return list(item.links.select_related("person").order_by("role", "person__last_name"))
+def item_linked_people(*, item: Item, user: User) -> list[Any]:
+    links = list(item.links.select_related("person").order_by("role", "person__last_name"))
+    hidden = policies.hidden_restricted(record_access(user), [link.person for link in links])
+    return [link for link in links if link.person_id not in hidden]
 
 
 def document_get_for_user(*, user: User, item_id: Any) -> Document:

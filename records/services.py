@@ -219,7 +219,7 @@ def person_create(
     _apply_person_details(person, details)
     person.save()
     _sync_current_name(person)
-    case = case_open(
+    case = _open_case(
         actor=actor,
         person=person,
         team=team,
@@ -554,19 +554,40 @@ def case_open(
     opened_on: date | None = None,
     referral_reason: str = "",
 ) -> Case:
+    """Open a case for someone the actor works with, in their own team or (a referral) in
+    another team providing the service for the person's council."""
     access = record_access(actor)
-    own_team = policies.can_open_case(access, team)
     reached = (
         Person.objects.filter(pk=person.pk)
         .filter(policies.person_through_cases_q(access) & policies.person_visible_q(access))
         .exists()
     )
-    if Case.objects.filter(person=person).exists():
-        if not reached:
-            # Break-glass and records-access grants read a record; they never turn into lasting
-            # access through a case the reader opens.
-            raise _refuse("You can open a case only for someone on a case you work on.", "person")
-    elif not own_team:
+    if not reached:
+        # Break-glass and records-access grants read a record; they never turn into lasting
+        # access through a case the reader opens.
+        raise _refuse("You can open a case only for someone on a case you work on.", "person")
+    return _open_case(
+        actor=actor,
+        person=person,
+        team=team,
+        category=category,
+        opened_on=opened_on,
+        referral_reason=referral_reason,
+    )
+
+
+def _open_case(
+    *,
+    actor: User,
+    person: Person,
+    team: Team,
+    category: str,
+    opened_on: date | None,
+    referral_reason: str,
+) -> Case:
+    access = record_access(actor)
+    own_team = policies.can_open_case(access, team)
+    if not own_team and not Case.objects.filter(person=person).exists():
         raise _refuse("You can only open cases for a team you work in.", "team")
     if not own_team and person.organisation_id not in team.served_organisation_ids():
         raise _refuse("Choose a team that works for this person's council.", "team")
@@ -610,15 +631,26 @@ def case_open(
     return case
 
 
-def _case_locked(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("team", "person").get(pk=case.pk)
+def _case_locked(case: Case, actor: User) -> Case:
+    """The case, locked for the change, if the actor may see it (else a refusal)."""
+    access = record_access(actor)
+    locked = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("team", "person")
+        .filter(pk=case.pk)
+        .filter(policies.case_visible_q(access))
+        .first()
+    )
+    if locked is None:
+        raise _refuse("Choose a case you work on.", "case")
+    return locked
 
 
 @transaction.atomic
 def case_close(*, actor: User, case: Case, closed_on: date, reason: str) -> Case:
     """Close a case and end its allocations; the team still sees its history."""
     access = record_access(actor)
-    case = _case_locked(case)
+    case = _case_locked(case, actor)
     if not policies.can_manage_case(access, case):
         raise ApplicationError("Only a manager of the team holding the case can close it.")
     if not case.is_open:
@@ -647,7 +679,7 @@ def case_close(*, actor: User, case: Case, closed_on: date, reason: str) -> Case
 def case_transfer(*, actor: User, case: Case, team: Team) -> Case:
     """Move a case to another team: the old team's grant goes, the new team's comes."""
     access = record_access(actor)
-    case = _case_locked(case)
+    case = _case_locked(case, actor)
     if not policies.can_manage_case(access, case):
         raise ApplicationError("Only a manager of the team holding the case can transfer it.")
     if team.pk == case.team_id:
@@ -673,7 +705,7 @@ def case_allocate(
 ) -> Allocation:
     """Allocate a worker to a case; the worker may see and work on it while it lasts."""
     access = record_access(actor)
-    case = _case_locked(case)
+    case = _case_locked(case, actor)
     if not policies.can_allocate(access, case, worker.pk):
         raise ApplicationError("Only a manager of the team holding the case can allocate it.")
     if not case.is_open:
@@ -713,7 +745,7 @@ def case_allocate(
 @transaction.atomic
 def allocation_end(*, actor: User, allocation: Allocation, ends_on: date | None = None) -> None:
     access = record_access(actor)
-    case = _case_locked(allocation.case)
+    case = _case_locked(allocation.case, actor)
     if not policies.can_manage_case(access, case):
         raise ApplicationError("Only a manager of the team holding the case can end allocations.")
     ends_on = ends_on or timezone.localdate()
@@ -762,10 +794,12 @@ def _revision_data(item: Item) -> dict[str, Any]:
     return {name: getattr(item, name) for name in item.amendable_fields}
 
 
-def _link_people(item: Item, case: Case, links: Mapping[str, Iterable[Person]]) -> None:
+def _link_people(
+    actor: User, item: Item, case: Case, links: Mapping[str, Iterable[Person]]
+) -> None:
     from records.selectors import case_people
 
-    allowed = {p.pk for p in case_people(case=case)}
+    allowed = {p.pk for p in case_people(case=case, user=actor)}
     rows = []
     for role, people in links.items():
         for person in people:
@@ -820,7 +854,7 @@ def _item_create(
         item=item, number=1, data=_revision_data(item), reason="", author=actor
     )
     if links:
-        _link_people(item, case, links)
+        _link_people(actor, item, case, links)
     _refresh_case_summary(case)
     return item
 
@@ -955,9 +989,13 @@ def _item_locked(item: ItemT) -> ItemT:
 
 
 def _item_case_for(actor: User, item: Item) -> Case:
+    """The item's case, with the actor's reach, when the actor may see the item itself (a
+    restricted item needs its named grant; an item in error is its managers')."""
     from records.selectors import case_annotate_access
 
     access = record_access(actor)
+    if not Item.objects.filter(pk=item.pk).filter(policies.item_visible_q(access)).exists():
+        raise ApplicationError("You cannot change this item.")
     case = case_annotate_access(
         Case.objects.filter(pk=item.case_id).filter(policies.case_visible_q(access)), access
     ).first()
@@ -1070,6 +1108,8 @@ def review_record(
     title: str = "",
 ) -> Review:
     _require_text(body, "body", "Enter what the review decided.")
+    _item_case_for(actor, plan)
+    plan = Plan.objects.get(pk=plan.pk)
     if plan.is_entered_in_error:
         raise ApplicationError("This plan was entered in error.")
     if next_review_on and next_review_on < timezone.localtime(occurred_at).date():
@@ -1244,8 +1284,9 @@ def disagreement_attach(
 ) -> DisagreementStatement:
     """Attach the subject's statement that a record is wrong, in their words, beside it."""
     case = _item_case_for(actor, item)
+    item = Item.objects.get(pk=item.pk)
     access = record_access(actor)
-    if not policies.can_record_disagreement(access, case):
+    if not policies.can_record_disagreement(access, item, case):
         raise ApplicationError("You cannot add a statement to this record.")
     errors: dict[str, list[str]] = {}
     if not (statement or "").strip():

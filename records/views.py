@@ -222,7 +222,7 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
         "cases": cases,
         "participations": view.participations,
         "relationships": selectors.relationships_for_person(
-            user=user, person=person, known_visible=view.known_visible()
+            user=user, person=person, known_visible=view.known_visible(access)
         ),
         "reach": view.reach,
         "can_edit": policies.can_edit_person(
@@ -448,7 +448,7 @@ def relationship_link(request: HttpRequest, person_id: str) -> HttpResponse:
     person = view.person
     people: dict[int, Person] = {}
     for case in view.cases + [p.case for p in view.participations]:
-        for someone in selectors.case_people(case=case):
+        for someone in selectors.case_people(case=case, user=user):
             if someone.pk != person.pk:
                 people[someone.pk] = someone
     form = forms.RelationshipLinkForm(request.POST or None, people=list(people.values()))
@@ -558,7 +558,7 @@ def case_detail(request: HttpRequest, case_id: str) -> HttpResponse:
             "case": case,
             "person": case.person,
             "allocations": list(selectors.case_allocations(case=case)),
-            "people": selectors.case_people(case=case),
+            "people": selectors.case_people(case=case, user=user),
             "can_manage": policies.can_manage_case(access, case),
             "can_record": policies.can_record_on_case(access, case),
             "in_error": selectors.entered_in_error_for_case(user=user, case=case),
@@ -764,7 +764,7 @@ def _record_page(
     case = _workable_case(request, case_id)
     kwargs: dict[str, Any] = {}
     if with_people:
-        kwargs["people"] = selectors.case_people(case=case)
+        kwargs["people"] = selectors.case_people(case=case, user=_user(request))
     data = request.POST or None
     form = (
         form_class(data, request.FILES or None, **kwargs) if files else form_class(data, **kwargs)
@@ -977,11 +977,10 @@ def item_detail(request: HttpRequest, item_id: str) -> HttpResponse:
         "person": case.person,
         "revisions": list(selectors.item_revisions(item=item)),
         "disagreements": list(selectors.item_disagreements(item=item)),
-        "links": selectors.item_linked_people(item=item),
+        "links": selectors.item_linked_people(item=item, user=user),
         "can_amend": policies.can_amend_item(access, item, case),
         "can_mark_error": policies.can_mark_entered_in_error(access, item, case),
-        "can_disagree": policies.can_record_disagreement(access, case)
-        and not item.is_entered_in_error,
+        "can_disagree": policies.can_record_disagreement(access, item, case),
         "can_submit": isinstance(item, Assessment)
         and item.status == AssessmentStatus.DRAFT
         and (item.author_id == user.pk or policies.can_manage_case(access, case)),
@@ -1072,7 +1071,7 @@ def item_entered_in_error(request: HttpRequest, item_id: str) -> HttpResponse:
 def disagreement_add(request: HttpRequest, item_id: str) -> HttpResponse:
     user = _user(request)
     item = selectors.item_get_for_user(user=user, item_id=item_id)
-    if not policies.can_record_disagreement(record_access(user), item.case):
+    if not policies.can_record_disagreement(record_access(user), item, item.case):
         raise PermissionDenied("You cannot add a statement to this record.")
     form = forms.DisagreementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

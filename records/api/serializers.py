@@ -511,7 +511,8 @@ class ItemDetailSerializer(OutputSerializer):
 
     @extend_schema_field(LinkedPersonSerializer(many=True))
     def get_people(self, item: Item) -> Any:
-        return LinkedPersonSerializer(selectors.item_linked_people(item=item), many=True).data
+        links = selectors.item_linked_people(item=item, user=self.context["user"])
+        return LinkedPersonSerializer(links, many=True).data
 
     @extend_schema_field(RevisionSerializer(many=True))
     def get_revisions(self, item: Item) -> Any:
@@ -616,9 +617,10 @@ ITEM_DETAIL_SCHEMA = PolymorphicProxySerializer(
 )
 
 
-def item_detail(item: Item) -> Any:
-    """The kind-specific rendering of an item fetched by a selector or returned by a service."""
-    return ITEM_DETAIL_SERIALIZERS[item.kind](item.detail()).data
+def item_detail(item: Item, user: User) -> Any:
+    """The kind-specific rendering of an item fetched by a selector or returned by a service,
+    for ``user`` (restricted people they may not see are left out of its linked people)."""
+    return ITEM_DETAIL_SERIALIZERS[item.kind](item.detail(), context={"user": user}).data
 
 
 # --- Recording items -------------------------------------------------------------------------

@@ -122,8 +122,8 @@ def _own_team(user: User, public_id: UUID) -> Team:
     return team
 
 
-def _case_people(case: Case, ids: list[UUID], field: str) -> list[Person]:
-    people = {person.public_id: person for person in selectors.case_people(case=case)}
+def _case_people(user: User, case: Case, ids: list[UUID], field: str) -> list[Person]:
+    people = {p.public_id: p for p in selectors.case_people(case=case, user=user)}
     if any(public_id not in people for public_id in ids):
         raise _field_error(field, "Choose people who are part of this case.")
     return [people[public_id] for public_id in dict.fromkeys(ids)]
@@ -444,9 +444,9 @@ class CaseItemCreateView(RecordsAPIView):
         _require_casework(actor, case)
         data = _valid(self.input_serializer, request.data)
         for field in self.people_fields:
-            data[field] = _case_people(case, data.get(field, []), field)
+            data[field] = _case_people(actor, case, data.get(field, []), field)
         item = self.record(actor, case, data)
-        return Response(s.item_detail(item), status=status.HTTP_201_CREATED)
+        return Response(s.item_detail(item, actor), status=status.HTTP_201_CREATED)
 
 
 def _item_create_schema(summary: str, serializer: type[Serializer]) -> Any:
@@ -525,8 +525,9 @@ class ItemDetailView(RecordsAPIView):
         responses={200: s.ITEM_DETAIL_SCHEMA, 404: NOT_FOUND},
     )
     def get(self, request: Request, item_id: UUID) -> Response:
-        item = selectors.item_get_for_user(user=_actor(request), item_id=item_id)
-        return Response(s.item_detail(item))
+        actor = _actor(request)
+        item = selectors.item_get_for_user(user=actor, item_id=item_id)
+        return Response(s.item_detail(item, actor))
 
 
 class ItemAmendView(RecordsAPIView):
@@ -552,7 +553,7 @@ class ItemAmendView(RecordsAPIView):
             )
         except DjangoValidationError as exc:
             raise self._nested(item, exc) from None
-        return Response(s.item_detail(item))
+        return Response(s.item_detail(item, actor))
 
     @staticmethod
     def _typed_changes(item: Item, changes: dict[str, Any]) -> dict[str, Any]:
@@ -598,7 +599,7 @@ class ItemEnteredInErrorView(RecordsAPIView):
             )
         data = _valid(s.EnteredInErrorSerializer, request.data)
         item = services.item_mark_entered_in_error(actor=actor, item=item, reason=data["reason"])
-        return Response(s.item_detail(item))
+        return Response(s.item_detail(item, actor))
 
 
 class ItemDisagreementsView(RecordsAPIView):
@@ -616,7 +617,7 @@ class ItemDisagreementsView(RecordsAPIView):
         actor = _actor(request)
         item = selectors.item_get_for_user(user=actor, item_id=item_id)
         _require(
-            policies.can_record_disagreement(record_access(actor), item.case),
+            policies.can_record_disagreement(record_access(actor), item, item.case),
             "You can see this record but you do not work on its case.",
         )
         data = _valid(s.DisagreementAttachSerializer, request.data)
@@ -645,7 +646,7 @@ class AssessmentSubmitView(RecordsAPIView):
             "Only the author or a manager can submit this assessment.",
         )
         assessment = services.assessment_submit(actor=actor, assessment=assessment)
-        return Response(s.item_detail(assessment))
+        return Response(s.item_detail(assessment, actor))
 
 
 class AssessmentAuthoriseView(RecordsAPIView):
@@ -664,7 +665,7 @@ class AssessmentAuthoriseView(RecordsAPIView):
         )
         _require(assessment.author_id != actor.pk, "You cannot authorise an assessment you wrote.")
         assessment = services.assessment_authorise(actor=actor, assessment=assessment)
-        return Response(s.item_detail(assessment))
+        return Response(s.item_detail(assessment, actor))
 
 
 class PlanReviewsView(RecordsAPIView):
@@ -681,7 +682,7 @@ class PlanReviewsView(RecordsAPIView):
         _require_casework(actor, plan.case)
         data = _valid(s.ReviewRecordSerializer, request.data)
         review = services.review_record(actor=actor, plan=plan, **data)
-        return Response(s.item_detail(review), status=status.HTTP_201_CREATED)
+        return Response(s.item_detail(review, actor), status=status.HTTP_201_CREATED)
 
 
 # --- Documents -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from accounts.models import Team, User
+from accounts.models import Organisation, Team, User
 from records import services
 from records.demo import synthetic_nhs_number as demo_nhs_number
 from records.models import Case, CaseCategory, Person, PersonName
@@ -51,23 +51,38 @@ def open_case(
     person: Person | None = None,
     category: str = CaseCategory.CHILD_IN_NEED,
     opened_on: date | None = None,
+    organisation: Organisation | None = None,
     **person_fields: Any,
 ) -> Case:
-    """A case held by ``team`` for a new (or given) person, allocated to ``worker`` if given.
+    """A case held by ``team`` for a new person (or a person the actor already works with),
+    allocated to ``worker`` if given.
 
     Opened through the services, so the need-to-know grants are exactly what they would be.
     ``manager`` (or ``worker``) must hold a case-working role in ``team``."""
     actor = manager or worker
     assert actor is not None, "open_case needs a worker or a manager of the team"
+    opened_on = opened_on or timezone.localdate() - timedelta(days=90)
     if person is None:
-        person = PersonFactory(organisation=team.organisation, **person_fields)
-    case = services.case_open(
-        actor=actor,
-        person=person,
-        team=team,
-        category=category,
-        opened_on=opened_on or timezone.localdate() - timedelta(days=90),
-    )
+        made = PersonFactory.build()
+        details = {
+            "first_name": made.first_name,
+            "last_name": made.last_name,
+            "date_of_birth": made.date_of_birth,
+            **person_fields,
+        }
+        _, case = services.person_create(
+            actor=actor,
+            details=details,
+            team=team,
+            category=category,
+            opened_on=opened_on,
+            allocate=False,
+            organisation=organisation,
+        )
+    else:
+        case = services.case_open(
+            actor=actor, person=person, team=team, category=category, opened_on=opened_on
+        )
     if worker is not None:
         services.case_allocate(actor=actor, case=case, worker=worker, starts_on=case.opened_on)
     return case

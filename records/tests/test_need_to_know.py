@@ -14,7 +14,7 @@ from accounts.services import membership_add
 from accounts.tests.factories import OrganisationFactory, TeamFactory, staff_member
 from records import selectors, services
 from records.models import RestrictionReason
-from records.tests.factories import PersonFactory, open_case
+from records.tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -165,10 +165,7 @@ def test_shared_service_sees_each_council_it_acts_for_and_nothing_else(council, 
     adoption.acts_for.set([council, other_council])
     worker = staff_member(role=Role.PRACTITIONER, team=adoption)
     brambley_case = open_case(
-        team=adoption,
-        worker=worker,
-        person=PersonFactory(organisation=other_council),
-        category="adoption",
+        team=adoption, worker=worker, organisation=other_council, category="adoption"
     )
     assert brambley_case.organisation == other_council
     assert brambley_case.person.pk in visible_people(worker)

@@ -294,7 +294,10 @@ def test_restricted_item_is_seen_by_its_author_and_named_people_only(
         selectors.item_get_for_user(user=colleague, item_id=item.public_id)
     page = selectors.chronology_for_user(user=colleague, person=case_north.person)
     assert item not in page.object_list
-    services.item_restricted_access_grant(actor=manager, item=item, user=colleague)
+    # The manager cannot see it either; its author names who may.
+    with pytest.raises(ApplicationError):
+        services.item_restricted_access_grant(actor=manager, item=item, user=colleague)
+    services.item_restricted_access_grant(actor=practitioner, item=item, user=colleague)
     fresh = type(colleague).objects.get(pk=colleague.pk)
     assert selectors.item_get_for_user(user=fresh, item_id=item.public_id)
 
