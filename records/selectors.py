@@ -452,7 +452,9 @@ def team_cases_for_user(*, user: User, team: Team, open_only: bool = True) -> li
     )
 
 
-def teams_managed_by_user(*, user: User) -> QuerySet[Team]:
+def caseload_teams_for_user(*, user: User) -> QuerySet[Team]:
+    """Teams whose held cases the user works on: those they manage, and those whose caseload
+    they share as a practitioner."""
     from accounts.models import Team
 
     access = record_access(user)

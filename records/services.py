@@ -3,6 +3,7 @@ and writes in one transaction; need-to-know grants are granted and revoked only 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -11,7 +12,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import CASE_SERVICES, Membership, Organisation, Team
@@ -529,7 +531,9 @@ def break_glass_open(*, actor: User, person: Person, reason: str) -> BreakGlassA
 # --- Cases and allocations -------------------------------------------------------------------
 
 
-def _next_reference(service: str) -> str:
+def _reference_for(service: str, case_id: int) -> str:
+    """A case's human reference: the service's letters and the case's own number, so two
+    cases opened at the same moment can never be given the same one."""
     prefix = {
         "childrens_social_care": "CSC",
         "early_help": "EH",
@@ -540,8 +544,7 @@ def _next_reference(service: str) -> str:
         "carers": "CAR",
         "finance": "FIN",
     }.get(service, "CAS")
-    last = Case.objects.aggregate(m=Max("id"))["m"] or 0
-    return f"{prefix}-{last + 1:07d}"
+    return f"{prefix}-{case_id:07d}"
 
 
 @transaction.atomic
@@ -622,10 +625,13 @@ def _open_case(
         opened_on=opened_on,
         referral_reason=referral_reason,
         created_by=actor,
-        reference=_next_reference(service),
+        # Unique until the row has its number, below.
+        reference=f"NEW-{uuid.uuid4().hex[:16]}",
     )
     case.full_clean(exclude=["created_by"])
     case.save()
+    case.reference = _reference_for(service, case.pk)
+    Case.objects.filter(pk=case.pk).update(reference=case.reference)
     _grant_team(case, team)
     policies.forget_record_access(actor)
     return case
@@ -813,13 +819,17 @@ def _refresh_case_summary(case: Case) -> None:
     """Keep the caseload's "last contact" and "next review" in step with the chronology."""
     live = Q(entered_in_error_at__isnull=True)
     last_contact = Contact.objects.filter(live, case=case).aggregate(m=Max("occurred_at"))["m"]
-    plan_dates = []
-    for plan in Plan.objects.filter(live, case=case, ended_on__isnull=True):
-        latest_review = (
-            Review.objects.filter(live, reviewed_plan=plan).order_by("-occurred_at", "-id").first()
+    # Each live plan's next review is set by its latest review, or by the plan itself.
+    latest_review = Review.objects.filter(live, reviewed_plan=OuterRef("pk")).order_by(
+        "-occurred_at", "-id"
+    )
+    plan_dates = Plan.objects.filter(live, case=case, ended_on__isnull=True).annotate(
+        due=Coalesce(
+            Subquery(latest_review.values("next_review_on")[:1]),
+            F("next_review_on"),
         )
-        plan_dates.append(latest_review.next_review_on if latest_review else plan.next_review_on)
-    next_review = min((d for d in plan_dates if d), default=None)
+    )
+    next_review = min((d for d in plan_dates.values_list("due", flat=True) if d), default=None)
     Case.objects.filter(pk=case.pk).update(last_contact_at=last_contact, next_review_on=next_review)
 
 

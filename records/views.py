@@ -96,7 +96,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "records/caseload.html",
-        {"cases": cases, "teams": selectors.teams_managed_by_user(user=user)},
+        {"cases": cases, "teams": selectors.caseload_teams_for_user(user=user)},
     )
 
 
@@ -710,7 +710,7 @@ def case_transfer(request: HttpRequest, case_id: str) -> HttpResponse:
 @never_cache
 def team_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    teams = list(selectors.teams_managed_by_user(user=user))
+    teams = list(selectors.caseload_teams_for_user(user=user))
     if not teams:
         raise Http404(selectors.NOT_FOUND)
     return render(request, "records/team_list.html", {"teams": teams})
@@ -721,7 +721,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
 def team_detail(request: HttpRequest, team_id: str) -> HttpResponse:
     user = _user(request)
     team = next(
-        (t for t in selectors.teams_managed_by_user(user=user) if str(t.public_id) == team_id),
+        (t for t in selectors.caseload_teams_for_user(user=user) if str(t.public_id) == team_id),
         None,
     )
     if team is None:

@@ -394,3 +394,10 @@ def test_the_database_refuses_to_change_a_revision(case_north, practitioner):
     with pytest.raises(DatabaseError), transaction.atomic():
         ItemRevision.objects.filter(item=item).update(data={"body": "Rewritten"})
     assert ItemRevision.objects.get(item=item).data["body"] == "Original"
+
+
+def test_case_references_come_from_the_cases_own_number(case_north, case_south):
+    assert case_north.reference == f"CSC-{case_north.pk:07d}"
+    assert case_south.reference == f"CSC-{case_south.pk:07d}"
+    case_north.refresh_from_db()
+    assert case_north.reference == f"CSC-{case_north.pk:07d}"

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from records import services
 from records.models import (
@@ -46,8 +47,8 @@ def test_caseload_lists_the_allocated_cases(amy_client, case_north, case_south):
     response = amy_client.get(reverse("records:caseload"))
     assert response.status_code == 200
     body = response.content.decode()
-    assert case_north.person.full_name in body
-    assert case_south.person.full_name not in body
+    assert escape(case_north.person.full_name) in body
+    assert escape(case_south.person.full_name) not in body
 
 
 def test_search_finds_a_misspelt_name_only_among_visible_people(amy_client, case_north, case_south):
@@ -57,7 +58,7 @@ def test_search_finds_a_misspelt_name_only_among_visible_people(amy_client, case
         reverse("records:person-search"), {"q": f"{person.first_name} {typo}"}
     )
     assert response.status_code == 200
-    assert person.full_name in response.content.decode()
+    assert escape(person.full_name) in response.content.decode()
     hidden = case_south.person
     response = amy_client.get(reverse("records:person-search"), {"q": hidden.full_name})
     body = response.content.decode()
@@ -71,7 +72,7 @@ def test_search_by_nhs_number(amy_client, case_north):
     person.nhs_number = "9434765919"
     person.save()
     response = amy_client.get(reverse("records:person-search"), {"q": "943 476 5919"})
-    assert person.full_name in response.content.decode()
+    assert escape(person.full_name) in response.content.decode()
 
 
 def test_person_page_and_chronology(amy_client, case_north, practitioner):
@@ -79,7 +80,7 @@ def test_person_page_and_chronology(amy_client, case_north, practitioner):
     person = case_north.person
     response = amy_client.get(reverse("records:person-detail", args=[person.public_id]))
     assert response.status_code == 200
-    assert person.full_name in response.content.decode()
+    assert escape(person.full_name) in response.content.decode()
     response = amy_client.get(reverse("records:chronology", args=[person.public_id]))
     assert response.status_code == 200
     assert "Home visit note" in response.content.decode()
@@ -435,7 +436,7 @@ def test_manager_allocates_and_sees_the_team(client, manager, case_north, team_n
     colleague = staff_member(role=Role.PRACTITIONER, team=team_north)
     client.force_login(manager)
     team_page = client.get(reverse("records:team-detail", args=[team_north.public_id]))
-    assert case_north.person.full_name in team_page.content.decode()
+    assert escape(case_north.person.full_name) in team_page.content.decode()
     response = client.post(
         reverse("records:case-allocate", args=[case_north.public_id]),
         {"worker": colleague.pk, "role": "co_worker"},
