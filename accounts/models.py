@@ -172,6 +172,11 @@ class User(AbstractUser):
     left_on = models.DateField(
         null=True, blank=True, help_text="Leaving date: the account stops working after it."
     )
+    # Privacy monitoring compares these with the records staff open (their own, a relative's,
+    # a neighbour's). Kept by HR on the admin site; never shown to other staff.
+    date_of_birth = models.DateField(null=True, blank=True)
+    home_address_line_1 = models.CharField(max_length=200, blank=True)
+    home_postcode = models.CharField(max_length=10, blank=True)
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

@@ -120,6 +120,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.LoginRequiredMiddleware",
+    # After sign-in checks, so a refused request shows nothing and writes no read event.
+    "audit.middleware.AuditMiddleware",
     "accounts.middleware.MFARequiredMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during authentication into a page.
     "axes.middleware.AxesMiddleware",
@@ -273,6 +275,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CAREFILE_BREAK_GLASS_HOURS = env.int("CAREFILE_BREAK_GLASS_HOURS", default=24)
 CAREFILE_CHRONOLOGY_PAGE_SIZE = env.int("CAREFILE_CHRONOLOGY_PAGE_SIZE", default=25)
+
+# --- Audit trail -----------------------------------------------------------------------------
+# Events younger than this are not sealed yet: a transaction still running may hold a lower id.
+CAREFILE_AUDIT_SEAL_LAG_SECONDS = env.int("CAREFILE_AUDIT_SEAL_LAG_SECONDS", default=120)
+CAREFILE_AUDIT_SEAL_MAX_EVENTS = env.int("CAREFILE_AUDIT_SEAL_MAX_EVENTS", default=50000)
+CAREFILE_AUDIT_SEAL_MINUTES = env.int("CAREFILE_AUDIT_SEAL_MINUTES", default=5)
+CAREFILE_PRIVACY_ALERT_MINUTES = env.int("CAREFILE_PRIVACY_ALERT_MINUTES", default=15)
 
 # --- Email -----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str(

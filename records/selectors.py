@@ -30,6 +30,7 @@ from records.identifiers import compact, identifier_kind
 from records.models import (
     ITEM_MODELS,
     Allocation,
+    BreakGlassAccess,
     Case,
     CaseParticipant,
     DisagreementStatement,
@@ -110,6 +111,38 @@ def person_reach(*, user: User, person: Person) -> str:
     ):
         return "case"
     return "break_glass" if break_glass else "disclose"
+
+
+def read_purposes(*, user: User, person_ids: set[int]) -> dict[int, tuple[str, str]]:
+    """For the read audit: people among these the user reaches only by break-glass (with the
+    reason given) or by records-access work, not through a case of their own. Costs nothing
+    for a user who holds no such grant."""
+    access = record_access(user)
+    now = timezone.now()
+    break_glass = set(access.person_ids(("break_glass_person",), now)) & person_ids
+    disclose = set(access.person_ids(("disclose_person",), now)) & person_ids
+    special = break_glass | disclose
+    if not special:
+        return {}
+    through_cases = set(
+        Person.objects.filter(pk__in=special)
+        .filter(policies.person_through_cases_q(access, now))
+        .values_list("pk", flat=True)
+    )
+    purposes: dict[int, tuple[str, str]] = {}
+    if break_glass - through_cases:
+        reasons = dict(
+            BreakGlassAccess.objects.filter(
+                user=user, person_id__in=break_glass - through_cases, expires_at__gt=now
+            )
+            .order_by("person_id", "granted_at")
+            .values_list("person_id", "reason")
+        )
+        for person_id in break_glass - through_cases:
+            purposes[person_id] = ("break_glass", reasons.get(person_id, ""))
+    for person_id in disclose - through_cases - break_glass:
+        purposes[person_id] = ("access_request", "")
+    return purposes
 
 
 def case_list_for_person(*, user: User, person: Person) -> list[Case]:
