@@ -63,6 +63,15 @@ def _check_seal_chain(seals: list[AuditSeal]) -> str | None:
     return None
 
 
+def _check_before_first_seal(seals: list[AuditSeal]) -> str | None:
+    if not seals:
+        return None
+    early = AuditEvent.objects.filter(id__lt=seals[0].first_event_id).order_by("id").first()
+    if early is not None:
+        return f"Event #{early.id} comes before the first seal: it was added afterwards."
+    return None
+
+
 def _range_problem(seal: AuditSeal) -> str:
     """Explain why a seal's events do not add up: a missing or an extra event."""
     present = set(
@@ -191,7 +200,7 @@ def audit_verify() -> VerifyReport:
     report = VerifyReport()
     seals = list(AuditSeal.objects.order_by("id"))
     report.seals = len(seals)
-    problem = _check_seal_chain(seals)
+    problem = _check_seal_chain(seals) or _check_before_first_seal(seals)
     if problem:
         report.problems.append(problem)
     elif connection.vendor == "postgresql":

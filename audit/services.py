@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import Max, Model
+from django.db.models import Max, Min, Model
 from django.utils import timezone
 
 from audit import canonical
@@ -318,7 +318,8 @@ def audit_seal(*, now: datetime | None = None, max_events: int | None = None) ->
         previous_hash = seal.seal_hash
         return seal
 
-    start = after + 1
+    # The very first seal starts at the first event there is (ids may not start at 1).
+    start = after + 1 if last else AuditEvent.objects.aggregate(low=Min("id"))["low"]
     for row in rows:
         batch.append(row)
         if len(batch) >= max_events:
