@@ -4,11 +4,13 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import router, transaction
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from accounts.models import ApiToken, Membership, Organisation, Team, User
 from accounts.services import account_unlock, api_token_revoke, user_sync_roles
+from core.admin_site import recorded_by_service
 
 
 class MembershipInline(admin.TabularInline):
@@ -51,6 +53,7 @@ class UserAdmin(DjangoUserAdmin):
         return bool(getattr(obj, "is_locked", False))
 
     @admin.action(description="Unlock the selected accounts")
+    @recorded_by_service
     def unlock_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         users = list(queryset)
         for user in users:
@@ -62,6 +65,16 @@ class UserAdmin(DjangoUserAdmin):
     ) -> None:
         super().save_related(request, form, formsets, change)
         user_sync_roles(user=form.instance)  # type: ignore[attr-defined]
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        # Django's password form saves and logs outside a transaction; the change and its
+        # audit event must commit together.
+        if request.method != "POST":
+            return super().user_change_password(request, id, form_url)
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().user_change_password(request, id, form_url)
 
 
 @admin.register(Organisation)
@@ -94,6 +107,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False
 
     @admin.action(description="Revoke the selected tokens")
+    @recorded_by_service
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         tokens = list(queryset.filter(revoked_at__isnull=True))
         for token in tokens:

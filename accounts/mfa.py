@@ -8,6 +8,8 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
+from audit.models import Action
+from audit.services import event_record
 
 DEVICE_NAME = "Authenticator app"
 
@@ -66,7 +68,17 @@ def enrolment_confirm(*, actor: User, code: str) -> TOTPDevice | None:
     device = TOTPDevice.objects.devices_for_user(actor, confirmed=False).first()
     if device is None or not device.verify_token("".join(code.split())):
         return None
-    TOTPDevice.objects.devices_for_user(actor, confirmed=True).delete()
+    replaced, _ = TOTPDevice.objects.devices_for_user(actor, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    changes: dict[str, tuple[object, object]] = {"confirmed": (False, True)}
+    if replaced:
+        changes["other_devices"] = (replaced, 0)
+    event_record(
+        actor=actor,
+        action=Action.MFA_CHANGE,
+        summary="Replaced the authenticator app" if replaced else "Set up an authenticator app",
+        obj=device,
+        changes=changes,
+    )
     return device

@@ -1,4 +1,6 @@
-"""Every write about staff accounts: roles, memberships and API tokens."""
+"""Every write about staff accounts: roles, memberships and API tokens. Each records its audit
+event in its own transaction; staff accounts are not data subjects of case records, so these
+events name none."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from django.utils import timezone
 from accounts.models import ApiToken, Membership, Team, User
 from accounts.policies import can_administer
 from accounts.roles import ROLE_MODEL_PERMISSIONS, STAFF_ROLES, Role
+from audit.models import Action, Purpose
+from audit.services import changes_between, created_changes, event_record, snapshot
 from core.errors import ApplicationError
 
 TOKEN_PREFIX_LENGTH = 8
@@ -81,24 +85,56 @@ def membership_add(
     membership.full_clean()
     membership.save()
     user_sync_roles(user=user)
+    event_record(
+        actor=actor,
+        action=Action.PERMISSION_GRANT,
+        summary="Gave a member of staff a role in a team",
+        obj=membership,
+        changes=_new_values(membership),
+        purpose=Purpose.SYSTEM if actor is None else Purpose.NORMAL,
+    )
     return membership
 
 
 @transaction.atomic
 def membership_end(*, actor: User, membership: Membership, ends_on: date | None = None) -> None:
     _require_admin(actor)
+    before = snapshot(membership, ["ends_on"])
     membership.ends_on = ends_on or timezone.localdate()
     membership.full_clean()
     membership.save(update_fields=["ends_on"])
     user_sync_roles(user=membership.user)
+    event_record(
+        actor=actor,
+        action=Action.PERMISSION_REVOKE,
+        summary="Ended a member of staff's role in a team",
+        obj=membership,
+        changes=changes_between(before, snapshot(membership, ["ends_on"])),
+    )
 
 
+@transaction.atomic
 def account_unlock(*, actor: User, user: User) -> None:
     """Clear the failed sign-in attempts that locked an account."""
     from axes.utils import reset as axes_reset
 
     _require_admin(actor)
-    axes_reset(username=user.username)
+    cleared = axes_reset(username=user.username)
+    event_record(
+        actor=actor,
+        action=Action.UPDATE,
+        summary="Unlocked an account",
+        obj=user,
+        changes={"failed_sign_in_records": (cleared, 0)},
+    )
+
+
+def _new_values(instance: Membership | ApiToken, *secret: str) -> dict[str, tuple[object, object]]:
+    return {
+        name: change
+        for name, change in created_changes(instance).items()
+        if name not in {"public_id", "created_at", *secret}
+    }
 
 
 def _digest(raw: str) -> str:
@@ -115,6 +151,14 @@ def api_token_issue(*, actor: User, verified_mfa: bool) -> tuple[ApiToken, str]:
         digest=_digest(raw),
         expires_at=timezone.now() + settings.CAREFILE_API_TOKEN_LIFETIME,
         verified_mfa=verified_mfa,
+    )
+    event_record(
+        actor=actor,
+        action=Action.CREATE,
+        summary="Issued an API token",
+        obj=token,
+        # Nothing of the token itself: not its digest, not its first characters.
+        changes=_new_values(token, "prefix", "digest"),
     )
     return token, raw
 
@@ -149,3 +193,10 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        event_record(
+            actor=actor,
+            action=Action.UPDATE,
+            summary="Revoked an API token",
+            obj=token,
+            changes={"revoked_at": (None, token.revoked_at.isoformat())},
+        )

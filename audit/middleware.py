@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 
@@ -22,6 +23,17 @@ def client_address(request: HttpRequest) -> str:
         if hops:
             return hops[-min(proxies, len(hops))][:45]
     return str(request.META.get("REMOTE_ADDR", ""))[:45]
+
+
+def _release(response: HttpResponseBase) -> None:
+    """Let go of what a withheld response holds (a download's open file). Not by
+    ``response.close()``: that also signals the request finished while it is still being
+    answered, and Django then closes the database connection under it."""
+    closers = getattr(response, "_resource_closers", [])
+    for close in closers:
+        with contextlib.suppress(Exception):
+            close()
+    closers.clear()
 
 
 class AuditMiddleware:
@@ -49,8 +61,7 @@ class AuditMiddleware:
                     logger.exception("Could not write the read audit event; response withheld")
                     from core import views
 
-                    if hasattr(response, "close"):
-                        response.close()
+                    _release(response)
                     return views.server_error(request)
         return response
 

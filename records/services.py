@@ -17,6 +17,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import CASE_SERVICES, Membership, Organisation, Team
+from audit.models import Action, Purpose
+from audit.services import changes_between, created_changes, event_record, snapshot
 from core.errors import ApplicationError
 from records import identifiers, policies
 from records.models import (
@@ -94,6 +96,52 @@ def _refuse(message: str, field: str | None = None) -> ApplicationError:
     return ApplicationError(message, field_errors={field: [message]} if field else None)
 
 
+# --- Audit -----------------------------------------------------------------------------------
+# Each service records what it did with ``audit.services.event_record`` inside its own
+# transaction. Summaries name the kind of change only; names, text and reasons go in the
+# event's personal part (``changes`` and ``personal``), which retention can erase.
+
+# Columns that say nothing the event does not already say (its id, its time).
+_NOT_RECORDED = frozenset({"public_id", "search_name", "created_at", "updated_at"})
+
+ITEM_PHRASES: dict[str, str] = {
+    ItemKind.CONTACT: "a contact",
+    ItemKind.NOTE: "a case note",
+    ItemKind.ASSESSMENT: "an assessment",
+    ItemKind.PLAN: "a plan",
+    ItemKind.REVIEW: "a review",
+    ItemKind.DOCUMENT: "a document",
+    ItemKind.INFORMATION_RECEIVED: "information received",
+}
+
+
+def _new_values(instance: Any, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """A new row's filled-in fields, as changes from nothing."""
+    return {
+        name: change
+        for name, change in created_changes(instance, fields).items()
+        if name not in _NOT_RECORDED
+    }
+
+
+def _case_subjects(case: Case) -> set[int]:
+    """The people whose record a case is: its subject and everyone taking part."""
+    participants = CaseParticipant.objects.filter(case_id=case.pk).values_list(
+        "person_id", flat=True
+    )
+    return {case.person_id, *participants}
+
+
+def _item_subjects(item: Item) -> set[int]:
+    """The people an item is about: its case's subject and everyone it links."""
+    linked = ItemPerson.objects.filter(item_id=item.pk).values_list("person_id", flat=True)
+    return {item.person_id, *linked}
+
+
+def _item_phrase(item: Item) -> str:
+    return ITEM_PHRASES.get(item.kind, "an item")
+
+
 # --- Teams and their caseload grants ---------------------------------------------------------
 
 
@@ -113,20 +161,39 @@ def team_caseload_group_ensure(*, team: Team) -> Group:
     return group
 
 
-def _grant_team(case: Case, team: Team) -> None:
+def _grant_team(actor: User, case: Case, team: Team, subjects: Iterable[int]) -> None:
     group = team_caseload_group_ensure(team=team)
-    CaseGroupObjectPermission.objects.get_or_create(
+    _, created = CaseGroupObjectPermission.objects.get_or_create(
         group=group, permission=_perm("view_case"), content_object=case
     )
     policies.grants_changed()
+    if created:
+        event_record(
+            actor=actor,
+            action=Action.PERMISSION_GRANT,
+            summary="Granted the team holding a case access to it",
+            obj=case,
+            subjects=subjects,
+            personal={"team": str(team.public_id)},
+        )
 
 
-def _revoke_team(case: Case, team: Team) -> None:
-    if team.caseload_group_id:
-        CaseGroupObjectPermission.objects.filter(
-            group_id=team.caseload_group_id, content_object=case
-        ).delete()
-        policies.grants_changed()
+def _revoke_team(actor: User, case: Case, team: Team, subjects: Iterable[int]) -> None:
+    if not team.caseload_group_id:
+        return
+    removed, _ = CaseGroupObjectPermission.objects.filter(
+        group_id=team.caseload_group_id, content_object=case
+    ).delete()
+    policies.grants_changed()
+    if removed:
+        event_record(
+            actor=actor,
+            action=Action.PERMISSION_REVOKE,
+            summary="Removed a team's access to a case it no longer holds",
+            obj=case,
+            subjects=subjects,
+            personal={"team": str(team.public_id)},
+        )
 
 
 def _sync_allocation_grant(case: Case, worker_id: int) -> None:
@@ -221,6 +288,14 @@ def person_create(
     _apply_person_details(person, details)
     person.save()
     _sync_current_name(person)
+    event_record(
+        actor=actor,
+        action=Action.CREATE,
+        summary="Recorded a new person",
+        obj=person,
+        subjects=[person.pk],
+        changes=_new_values(person),
+    )
     case = _open_case(
         actor=actor,
         person=person,
@@ -255,10 +330,19 @@ def person_update(*, actor: User, person: Person, details: Mapping[str, Any]) ->
     """Correct a person's details. The audit trail keeps what was there before."""
     _require_person_editor(actor, person)
     person = Person.objects.select_for_update().get(pk=person.pk)
+    before = snapshot(person, PERSON_FIELDS)
     _apply_person_details(person, details)
     person.updated_at = timezone.now()
     person.save()
     _sync_current_name(person)
+    event_record(
+        actor=actor,
+        action=Action.UPDATE,
+        summary="Changed a person's details",
+        obj=person,
+        subjects=[person.pk],
+        changes=changes_between(before, snapshot(person, PERSON_FIELDS)),
+    )
     return person
 
 
@@ -297,17 +381,33 @@ def person_name_add(
     )
     name.full_clean(exclude=["search_name"])
     name.save()
+    event_record(
+        actor=actor,
+        action=Action.CREATE,
+        summary="Added another name for a person",
+        obj=name,
+        subjects=[person.pk],
+        changes=_new_values(name),
+    )
     return name
 
 
 RowT = TypeVar("RowT", Address, PhoneNumber, EmailAddress, PersonAlert)
 
 
-def _person_row_add(actor: User, row: RowT) -> RowT:
+def _person_row_add(actor: User, row: RowT, summary: str) -> RowT:
     """Add an address, phone, email or alert to a person the actor works with."""
     _require_person_editor(actor, row.person)
     row.full_clean()
     row.save()
+    event_record(
+        actor=actor,
+        action=Action.CREATE,
+        summary=summary,
+        obj=row,
+        subjects=[row.person_id],
+        changes=_new_values(row),
+    )
     return row
 
 
@@ -315,17 +415,19 @@ def _person_row_add(actor: User, row: RowT) -> RowT:
 def address_add(*, actor: User, person: Person, **fields: Any) -> Address:
     address = Address(person=person, **fields)
     address.postcode = (address.postcode or "").upper().strip()
-    return _person_row_add(actor, address)
+    return _person_row_add(actor, address, "Added an address")
 
 
 @transaction.atomic
 def phone_add(*, actor: User, person: Person, number: str, label: str = "") -> PhoneNumber:
-    return _person_row_add(actor, PhoneNumber(person=person, number=number.strip(), label=label))
+    phone = PhoneNumber(person=person, number=number.strip(), label=label)
+    return _person_row_add(actor, phone, "Added a phone number")
 
 
 @transaction.atomic
 def email_add(*, actor: User, person: Person, email: str, label: str = "") -> EmailAddress:
-    return _person_row_add(actor, EmailAddress(person=person, email=email.strip(), label=label))
+    address = EmailAddress(person=person, email=email.strip(), label=label)
+    return _person_row_add(actor, address, "Added an email address")
 
 
 @transaction.atomic
@@ -333,7 +435,7 @@ def alert_add(
     *, actor: User, person: Person, kind: AlertKind | str, description: str
 ) -> PersonAlert:
     alert = PersonAlert(person=person, kind=kind, description=description, recorded_by=actor)
-    return _person_row_add(actor, alert)
+    return _person_row_add(actor, alert, "Added an alert")
 
 
 @transaction.atomic
@@ -372,6 +474,14 @@ def relationship_add(
             relationship.save()
     except IntegrityError:
         raise _refuse("This relationship is already recorded.", "kind") from None
+    event_record(
+        actor=actor,
+        action=Action.CREATE,
+        summary="Recorded a relationship",
+        obj=relationship,
+        subjects=[from_person.pk, to_person.pk],
+        changes=_new_values(relationship),
+    )
     return relationship
 
 
@@ -406,7 +516,7 @@ def related_person_create(
     _apply_person_details(person, details)
     person.save()
     _sync_current_name(person)
-    CaseParticipant.objects.create(case=case, person=person, role=participant_role)
+    participant = CaseParticipant.objects.create(case=case, person=person, role=participant_role)
     pair = (person, case.person) if related_is == "from" else (case.person, person)
     relationship = Relationship(
         from_person=pair[0],
@@ -417,6 +527,21 @@ def related_person_create(
     )
     relationship.full_clean(validate_constraints=False)
     relationship.save()
+    changes = _new_values(person)
+    changes.update(
+        {f"participant.{name}": change for name, change in _new_values(participant).items()}
+    )
+    changes.update(
+        {f"relationship.{name}": change for name, change in _new_values(relationship).items()}
+    )
+    event_record(
+        actor=actor,
+        action=Action.CREATE,
+        summary="Added a person to a case's family or network",
+        obj=person,
+        subjects=_case_subjects(case),
+        changes=changes,
+    )
     return person, relationship
 
 
@@ -431,9 +556,18 @@ def case_participant_add(
         raise _refuse("Choose a person you can see.", "person")
     if person.pk == case.person_id:
         raise _refuse("This person is the subject of the case.", "person")
-    participant, _ = CaseParticipant.objects.get_or_create(
+    participant, created = CaseParticipant.objects.get_or_create(
         case=case, person=person, defaults={"role": role}
     )
+    if created:
+        event_record(
+            actor=actor,
+            action=Action.CREATE,
+            summary="Added a person to a case",
+            obj=participant,
+            subjects=_case_subjects(case),
+            changes=_new_values(participant),
+        )
     return participant
 
 
@@ -451,22 +585,45 @@ def person_restrict(*, actor: User, person: Person, reason: str) -> Person:
     if not policies.can_restrict_person(access, cases):
         raise ApplicationError("Only a manager of a team holding this person's case can do this.")
     person = Person.objects.select_for_update().get(pk=person.pk)
+    fields = ["is_restricted", "restriction_reason"]
+    before = snapshot(person, fields)
     person.is_restricted = True
     person.restriction_reason = reason
     person.full_clean(exclude=["created_by", "organisation"])
     person.save(update_fields=["is_restricted", "restriction_reason", "updated_at"])
-    workers = set(
+    event_record(
+        actor=actor,
+        action=Action.UPDATE,
+        summary="Restricted a person's record",
+        obj=person,
+        subjects=[person.pk],
+        changes=changes_between(before, snapshot(person, fields)),
+    )
+    workers = dict(
         Allocation.objects.current()
         .filter(case__person=person, case__closed_on__isnull=True)
-        .values_list("worker_id", flat=True)
+        .values_list("worker_id", "worker__public_id")
     )
-    for user_id in {actor.pk, *workers}:
+    workers[actor.pk] = actor.public_id
+    granted = []
+    for user_id, public_id in sorted(workers.items()):
         policies.grants_changed()
-        PersonUserObjectPermission.objects.get_or_create(
+        _, created = PersonUserObjectPermission.objects.get_or_create(
             user_id=user_id,
             permission=_perm("view_restricted_person"),
             content_object=person,
             defaults={"granted_by": actor, "reason": "Working on the case when it was restricted"},
+        )
+        if created:
+            granted.append(str(public_id))
+    if granted:
+        event_record(
+            actor=actor,
+            action=Action.PERMISSION_GRANT,
+            summary="Granted named access to a restricted person to the staff working on it",
+            obj=person,
+            subjects=[person.pk],
+            personal={"grantees": granted},
         )
     policies.forget_record_access(actor)
     return person
@@ -496,6 +653,14 @@ def restricted_access_grant(
         content_object=person,
         defaults={"granted_by": actor, "reason": reason, "expires_at": None},
     )
+    event_record(
+        actor=actor,
+        action=Action.PERMISSION_GRANT,
+        summary="Granted named access to a restricted person",
+        obj=person,
+        subjects=[person.pk],
+        personal={"grantee": str(user.public_id), "reason": reason},
+    )
     return grant
 
 
@@ -523,9 +688,20 @@ def break_glass_open(*, actor: User, person: Person, reason: str) -> BreakGlassA
         content_object=person,
         defaults={"granted_by": actor, "reason": reason, "expires_at": expires, "granted_at": now},
     )
-    return BreakGlassAccess.objects.create(
+    opened = BreakGlassAccess.objects.create(
         user=actor, person=person, reason=reason, granted_at=now, expires_at=expires
     )
+    event_record(
+        actor=actor,
+        action=Action.PERMISSION_GRANT,
+        purpose=Purpose.BREAK_GLASS,
+        summary="Opened break-glass access",
+        obj=opened,
+        subjects=[person.pk],
+        changes={"expires_at": (None, expires.isoformat())},
+        personal={"reason": reason},
+    )
+    return opened
 
 
 # --- Cases and allocations -------------------------------------------------------------------
@@ -632,7 +808,17 @@ def _open_case(
     case.save()
     case.reference = _reference_for(service, case.pk)
     Case.objects.filter(pk=case.pk).update(reference=case.reference)
-    _grant_team(case, team)
+    # A new case has no one else taking part yet.
+    subjects = [person.pk]
+    event_record(
+        actor=actor,
+        action=Action.CREATE,
+        summary="Opened a case",
+        obj=case,
+        subjects=subjects,
+        changes=_new_values(case),
+    )
+    _grant_team(actor, case, team, subjects)
     policies.forget_record_access(actor)
     return case
 
@@ -670,14 +856,35 @@ def case_close(*, actor: User, case: Case, closed_on: date, reason: str) -> Case
         errors["closure_reason"] = ["Choose why the case is closing."]
     if errors:
         raise ValidationError(errors)
+    fields = ["closed_on", "closure_reason"]
+    before = snapshot(case, fields)
     case.closed_on = closed_on
     case.closure_reason = reason
     case.full_clean(exclude=["created_by"])
     case.save(update_fields=["closed_on", "closure_reason"])
-    for allocation in Allocation.objects.current().filter(case=case):
+    subjects = _case_subjects(case)
+    event_record(
+        actor=actor,
+        action=Action.UPDATE,
+        summary="Closed a case",
+        obj=case,
+        subjects=subjects,
+        changes=changes_between(before, snapshot(case, fields)),
+    )
+    for allocation in Allocation.objects.current().filter(case=case).select_related("worker"):
+        ended = snapshot(allocation, ["ends_on"])
         allocation.ends_on = max(closed_on, allocation.starts_on)
         allocation.save(update_fields=["ends_on"])
         _sync_allocation_grant(case, allocation.worker_id)
+        event_record(
+            actor=actor,
+            action=Action.PERMISSION_REVOKE,
+            summary="Ended an allocation because the case closed",
+            obj=allocation,
+            subjects=subjects,
+            changes=changes_between(ended, snapshot(allocation, ["ends_on"])),
+            personal={"grantee": str(allocation.worker.public_id)},
+        )
     return case
 
 
@@ -692,10 +899,20 @@ def case_transfer(*, actor: User, case: Case, team: Team) -> Case:
         raise _refuse("The case is already held by this team.", "team")
     if team.service != case.service or case.organisation_id not in team.served_organisation_ids():
         raise _refuse("Choose a team that provides this service for this council.", "team")
-    _revoke_team(case, case.team)
+    subjects = _case_subjects(case)
+    before = snapshot(case, ["team"])
+    _revoke_team(actor, case, case.team, subjects)
     case.team = team
     case.save(update_fields=["team"])
-    _grant_team(case, team)
+    event_record(
+        actor=actor,
+        action=Action.UPDATE,
+        summary="Transferred a case to another team",
+        obj=case,
+        subjects=subjects,
+        changes=changes_between(before, snapshot(case, ["team"])),
+    )
+    _grant_team(actor, case, team, subjects)
     return case
 
 
@@ -745,6 +962,23 @@ def case_allocate(
     allocation.full_clean()
     allocation.save()
     _sync_allocation_grant(case, worker.pk)
+    subjects = _case_subjects(case)
+    event_record(
+        actor=actor,
+        action=Action.CREATE,
+        summary="Allocated a worker to a case",
+        obj=allocation,
+        subjects=subjects,
+        changes=_new_values(allocation),
+    )
+    event_record(
+        actor=actor,
+        action=Action.PERMISSION_GRANT,
+        summary="Granted an allocated worker access to a case",
+        obj=allocation,
+        subjects=subjects,
+        personal={"grantee": str(worker.public_id)},
+    )
     return allocation
 
 
@@ -757,10 +991,28 @@ def allocation_end(*, actor: User, allocation: Allocation, ends_on: date | None 
     ends_on = ends_on or timezone.localdate()
     if ends_on < allocation.starts_on:
         raise _refuse("The end date must be on or after the start date.", "ends_on")
+    before = snapshot(allocation, ["ends_on"])
     allocation.ends_on = ends_on
     allocation.full_clean()
     allocation.save(update_fields=["ends_on"])
     _sync_allocation_grant(case, allocation.worker_id)
+    subjects = _case_subjects(case)
+    event_record(
+        actor=actor,
+        action=Action.UPDATE,
+        summary="Ended an allocation",
+        obj=allocation,
+        subjects=subjects,
+        changes=changes_between(before, snapshot(allocation, ["ends_on"])),
+    )
+    event_record(
+        actor=actor,
+        action=Action.PERMISSION_REVOKE,
+        summary="Ended an allocated worker's access to a case",
+        obj=allocation,
+        subjects=subjects,
+        personal={"grantee": str(allocation.worker.public_id)},
+    )
 
 
 # --- Items -----------------------------------------------------------------------------------
@@ -839,12 +1091,14 @@ def _item_create(
     actor: User,
     case: Case,
     kind: str,
+    summary: str,
     fields: Mapping[str, Any],
     links: Mapping[str, Iterable[Person]] | None = None,
     is_sensitive: bool = False,
     is_restricted: bool = False,
     check_when: bool = True,
 ) -> ItemT:
+    links = {role: list(people) for role, people in (links or {}).items()}
     case = _case_for_work(actor, case)
     if check_when:
         _check_when(fields.get("occurred_at"), case)
@@ -866,6 +1120,15 @@ def _item_create(
     if links:
         _link_people(actor, item, case, links)
     _refresh_case_summary(case)
+    linked = {person.pk for people in links.values() for person in people}
+    event_record(
+        actor=actor,
+        action=Action.CREATE,
+        summary=summary,
+        obj=item,
+        subjects={case.person_id, *linked},
+        changes=_new_values(item),
+    )
     return item
 
 
@@ -899,6 +1162,7 @@ def contact_record(
         actor=actor,
         case=case,
         kind=ItemKind.CONTACT,
+        summary="Recorded a contact",
         fields={
             "contact_type": contact_type,
             "occurred_at": occurred_at,
@@ -933,6 +1197,7 @@ def note_record(
         actor=actor,
         case=case,
         kind=ItemKind.NOTE,
+        summary="Recorded a case note",
         fields={
             "occurred_at": occurred_at or timezone.now(),
             "title": title.strip(),
@@ -981,6 +1246,7 @@ def assessment_start(
         actor=actor,
         case=case,
         kind=ItemKind.ASSESSMENT,
+        summary="Started an assessment",
         fields={
             "assessment_type": assessment_type,
             "occurred_at": occurred_at or timezone.now(),
@@ -1025,9 +1291,19 @@ def assessment_submit(*, actor: User, assessment: Assessment) -> Assessment:
         raise ApplicationError("Only a draft assessment can be submitted.")
     if not assessment.sections and not assessment.body.strip():
         raise ValidationError({"sections": ["Write at least one section before submitting."]})
+    fields = ["status", "submitted_at"]
+    before = snapshot(assessment, fields)
     assessment.status = AssessmentStatus.SUBMITTED
     assessment.submitted_at = timezone.now()
-    assessment.save(update_fields=["status", "submitted_at"])
+    assessment.save(update_fields=fields)
+    event_record(
+        actor=actor,
+        action=Action.UPDATE,
+        summary="Submitted an assessment for authorisation",
+        obj=assessment,
+        subjects=_item_subjects(assessment),
+        changes=changes_between(before, snapshot(assessment, fields)),
+    )
     return assessment
 
 
@@ -1042,10 +1318,20 @@ def assessment_authorise(*, actor: User, assessment: Assessment) -> Assessment:
         if assessment.status != AssessmentStatus.SUBMITTED:
             raise ApplicationError("Only a submitted assessment can be authorised.")
         raise ApplicationError("Only a manager of the team holding the case can authorise it.")
+    fields = ["status", "authorised_at", "authorised_by"]
+    before = snapshot(assessment, fields)
     assessment.status = AssessmentStatus.AUTHORISED
     assessment.authorised_at = timezone.now()
     assessment.authorised_by = actor
-    assessment.save(update_fields=["status", "authorised_at", "authorised_by"])
+    assessment.save(update_fields=fields)
+    event_record(
+        actor=actor,
+        action=Action.UPDATE,
+        summary="Authorised an assessment",
+        obj=assessment,
+        subjects=_item_subjects(assessment),
+        changes=changes_between(before, snapshot(assessment, fields)),
+    )
     return assessment
 
 
@@ -1060,9 +1346,20 @@ def assessment_return(*, actor: User, assessment: Assessment, reason: str) -> As
     ):
         raise ApplicationError("Only a manager can return a submitted assessment.")
     _require_text(reason, "reason", "Say what needs to change.")
+    fields = ["status", "submitted_at"]
+    before = snapshot(assessment, fields)
     assessment.status = AssessmentStatus.DRAFT
     assessment.submitted_at = None
-    assessment.save(update_fields=["status", "submitted_at"])
+    assessment.save(update_fields=fields)
+    event_record(
+        actor=actor,
+        action=Action.UPDATE,
+        summary="Returned an assessment to draft",
+        obj=assessment,
+        subjects=_item_subjects(assessment),
+        changes=changes_between(before, snapshot(assessment, fields)),
+        personal={"reason": reason.strip()},
+    )
     return assessment
 
 
@@ -1094,6 +1391,7 @@ def plan_record(
         actor=actor,
         case=case,
         kind=ItemKind.PLAN,
+        summary="Recorded a plan",
         fields={
             "plan_type": plan_type,
             "starts_on": starts_on,
@@ -1129,6 +1427,7 @@ def review_record(
         actor=actor,
         case=plan.case,
         kind=ItemKind.REVIEW,
+        summary="Recorded a review of a plan",
         fields={
             "reviewed_plan": plan,
             "occurred_at": occurred_at,
@@ -1182,6 +1481,14 @@ def document_upload(
         ItemRevision.objects.create(
             item=document, number=1, data=_revision_data(document), author=actor
         )
+        event_record(
+            actor=actor,
+            action=Action.CREATE,
+            summary="Uploaded a document",
+            obj=document,
+            subjects=[case.person_id],
+            changes=_new_values(document),
+        )
     except Exception:
         document.file.storage.delete(stored_name)
         raise
@@ -1210,6 +1517,7 @@ def information_received_record(
         actor=actor,
         case=case,
         kind=ItemKind.INFORMATION_RECEIVED,
+        summary="Recorded information received",
         fields={
             "source_organisation": source_organisation.strip(),
             "source_name": source_name.strip(),
@@ -1249,6 +1557,7 @@ def item_amend(*, actor: User, item: Item, changes: Mapping[str, Any], reason: s
         raise ValidationError({"body": ["The text cannot be empty."]})
     if "title" in changed and not str(changed["title"]).strip():
         raise ValidationError({"title": ["Enter a title."]})
+    before = snapshot(item, changed)
     for name, value in changed.items():
         setattr(item, name, value)
     if "occurred_at" in changed:
@@ -1264,6 +1573,15 @@ def item_amend(*, actor: User, item: Item, changes: Mapping[str, Any], reason: s
         author=actor,
     )
     _refresh_case_summary(case)
+    event_record(
+        actor=actor,
+        action=Action.UPDATE,
+        summary=f"Amended {_item_phrase(item)}",
+        obj=item,
+        subjects=_item_subjects(item),
+        changes=changes_between(before, snapshot(item, changed)),
+        personal={"reason": reason.strip(), "revision": item.revision_number},
+    )
     return item
 
 
@@ -1278,13 +1596,21 @@ def item_mark_entered_in_error(*, actor: User, item: Item, reason: str) -> Item:
             raise ApplicationError("This item is already marked as entered in error.")
         raise ApplicationError("Only a manager of the team holding the case can do this.")
     _require_text(reason, "reason", "Give the reason it was entered in error.")
+    fields = ["entered_in_error_at", "entered_in_error_by", "entered_in_error_reason"]
+    before = snapshot(item, fields)
     item.entered_in_error_at = timezone.now()
     item.entered_in_error_by = actor
     item.entered_in_error_reason = reason.strip()
-    item.save(
-        update_fields=["entered_in_error_at", "entered_in_error_by", "entered_in_error_reason"]
-    )
+    item.save(update_fields=fields)
     _refresh_case_summary(case)
+    event_record(
+        actor=actor,
+        action=Action.UPDATE,
+        summary=f"Marked {_item_phrase(item)} as entered in error",
+        obj=item,
+        subjects=_item_subjects(item),
+        changes=changes_between(before, snapshot(item, fields)),
+    )
     return item
 
 
@@ -1316,6 +1642,14 @@ def disagreement_attach(
     )
     disagreement.full_clean()
     disagreement.save()
+    event_record(
+        actor=actor,
+        action=Action.CREATE,
+        summary=f"Attached a statement of disagreement to {_item_phrase(item)}",
+        obj=disagreement,
+        subjects=_item_subjects(item),
+        changes=_new_values(disagreement),
+    )
     return disagreement
 
 
@@ -1329,12 +1663,21 @@ def item_restricted_access_grant(
         raise ApplicationError("Only the author or a manager can grant access to this item.")
     # The grant is on the chronology row (Item), whatever kind of item this is.
     policies.grants_changed()
-    grant, _ = ItemUserObjectPermission.objects.get_or_create(
+    grant, created = ItemUserObjectPermission.objects.get_or_create(
         user=user,
         permission=_perm("view_restricted_item"),
         content_object_id=item.pk,
         defaults={"granted_by": actor},
     )
+    if created:
+        event_record(
+            actor=actor,
+            action=Action.PERMISSION_GRANT,
+            summary="Granted named access to a restricted item",
+            obj=item,
+            subjects=_item_subjects(item),
+            personal={"grantee": str(user.public_id)},
+        )
     return grant
 
 
@@ -1360,4 +1703,12 @@ def historic_record_add(*, actor: User, **fields: Any) -> HistoricRecord:
     record = HistoricRecord(organisation_id=organisation_id, **fields)
     record.full_clean(exclude=["search_name"])
     record.save()
+    # An index entry is not linked to a person record, so the event names no subject.
+    event_record(
+        actor=actor,
+        action=Action.CREATE,
+        summary="Added a paper file to the historic records index",
+        obj=record,
+        changes=_new_values(record),
+    )
     return record
