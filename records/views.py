@@ -3,11 +3,12 @@ see), checks the one policy that applies, and hands writes to a service."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypedDict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.selectors import organisation_list_served_by_user
+from audit.context import shown
 from core.errors import ApplicationError
 from core.forms import add_service_errors
 from records import forms, policies, selectors, services
@@ -57,10 +59,53 @@ def _item_url(item: Item) -> str:
     return reverse("records:item-detail", args=[item.public_id])
 
 
+def shown_about(
+    user: Any,
+    about: Person | int,
+    people: Iterable[Any] = (),
+    *,
+    summary: str,
+    obj: Model | None = None,
+    personal: dict[str, Any] | None = None,
+) -> None:
+    """Name, for the read audit, the people a response about one person shows: that person and
+    ``people`` (relatives, participants, people linked to items).
+
+    A page opened by break-glass (or for an access request) is read for that purpose
+    throughout, with the reason given: whoever else it shows, it shows only because that
+    person's record was opened. Otherwise each person's purpose is decided on its own."""
+    person_id = about if isinstance(about, int) else about.pk
+    purpose, reason = selectors.read_purposes(user=user, person_ids={person_id}).get(
+        person_id, ("", "")
+    )
+    details = dict(personal or {})
+    if reason:
+        details["reason"] = reason
+    shown([person_id, *people], summary=summary, obj=obj, purpose=purpose, personal=details or None)
+
+
+def _search_terms(data: dict[str, Any]) -> dict[str, Any]:
+    terms: dict[str, Any] = {"query": data.get("q") or ""}
+    if data.get("date_of_birth"):
+        terms["date_of_birth"] = data["date_of_birth"]
+    return terms
+
+
+def _form_summary(obj: Model | None) -> str:
+    if isinstance(obj, Person):
+        return "Opened a form on a person's record"
+    if isinstance(obj, Case):
+        return "Opened a form on a case"
+    return "Opened a form on a record item"
+
+
 def _form_page(
     request: HttpRequest,
     form: Any,
     *,
+    about: Person | int | None,
+    shows: Iterable[Any] = (),
+    obj: Model | None = None,
     title: str,
     caption: str = "",
     back: str,
@@ -69,6 +114,11 @@ def _form_page(
     template: str = "records/form.html",
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
+    """A form, new or shown again with its errors. ``about``: the person whose record the page
+    shows (in its caption, choices or initial values), with ``shows`` anyone else it names;
+    None for a form that shows nobody's record (the user's own input aside)."""
+    if about is not None:
+        shown_about(_user(request), about, shows, summary=_form_summary(obj), obj=obj)
     context = {
         "form": form,
         "title": title,
@@ -93,6 +143,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
     if not access.does_casework:
         raise Http404(selectors.NOT_FOUND)
     cases = selectors.caseload_for_user(user=user)
+    if cases:
+        shown(cases, summary="Viewed their caseload")
     return render(
         request,
         "records/caseload.html",
@@ -114,6 +166,11 @@ def person_search(request: HttpRequest) -> HttpResponse:
             user=user,
             query=form.cleaned_data["q"],
             date_of_birth=form.cleaned_data["date_of_birth"],
+        )
+        shown(
+            [r.person for r in results],
+            summary="Searched for people",
+            personal=_search_terms(form.cleaned_data),
         )
     return render(
         request,
@@ -145,11 +202,21 @@ def break_glass(request: HttpRequest) -> HttpResponse:
                 "birth. If the record may be restricted, contact the Caldicott guardian.",
             )
         else:
+            reason = data["reason"]
             grant = _attempt(
                 form,
-                lambda: services.break_glass_open(actor=user, person=person, reason=data["reason"]),
+                lambda: services.break_glass_open(actor=user, person=person, reason=reason),
             )
-            if grant is not None:
+            if grant is None:
+                # The refusal itself tells the user that such a record exists.
+                shown(
+                    [person],
+                    summary="Asked to open a record with break-glass",
+                    obj=person,
+                    purpose="break_glass",
+                    personal={"reason": reason},
+                )
+            else:
                 messages.warning(
                     request,
                     f"Break-glass access is open until {grant.expires_at:%H:%M on %d %B %Y}. "
@@ -159,6 +226,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
     return _form_page(
         request,
         form,
+        about=None,
         title="Emergency access to a record (break-glass)",
         back=reverse("records:person-search"),
         submit="Open the record",
@@ -204,6 +272,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
     return _form_page(
         request,
         form,
+        about=None,
         title="Record a new person and open a case",
         back=reverse("records:caseload"),
         submit="Save and open the case",
@@ -217,13 +286,21 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
     view = selectors.person_in_view_for_user(user=user, person_id=person_id)
     person, cases = view.person, view.cases
     access = record_access(user)
+    relationships = selectors.relationships_for_person(
+        user=user, person=person, known_visible=view.known_visible(access)
+    )
+    shown_about(
+        user,
+        person,
+        [*(r.other for r in relationships), *(p.case.person for p in view.participations)],
+        summary="Viewed a person's record",
+        obj=person,
+    )
     context = {
         "person": person,
         "cases": cases,
         "participations": view.participations,
-        "relationships": selectors.relationships_for_person(
-            user=user, person=person, known_visible=view.known_visible(access)
-        ),
+        "relationships": relationships,
         "reach": view.reach,
         "can_edit": policies.can_edit_person(
             access, person, cases + [p.case for p in view.participations]
@@ -255,6 +332,7 @@ def chronology(request: HttpRequest, person_id: str) -> HttpResponse:
         page=request.GET.get("page", 1),
         visible_cases=cases,
     )
+    shown_about(user, person, page.object_list, summary="Viewed a person's chronology", obj=person)
     query = request.GET.copy()
     query.pop("page", None)
     access = record_access(user)
@@ -305,6 +383,8 @@ def person_edit(request: HttpRequest, person_id: str) -> HttpResponse:
     return _form_page(
         request,
         form,
+        about=person,
+        obj=person,
         title="Change personal details",
         caption=person.full_name,
         back=_person_url(person),
@@ -331,7 +411,13 @@ def _person_sub_form(
             messages.success(request, done)
             return redirect(_person_url(person))
     return _form_page(
-        request, form, title=title, caption=person.full_name, back=_person_url(person)
+        request,
+        form,
+        about=person,
+        obj=person,
+        title=title,
+        caption=person.full_name,
+        back=_person_url(person),
     )
 
 
@@ -434,6 +520,8 @@ def related_person_add(request: HttpRequest, person_id: str) -> HttpResponse:
     return _form_page(
         request,
         form,
+        about=person,
+        obj=person,
         title="Add a family member or other significant person",
         caption=person.full_name,
         back=_person_url(person),
@@ -470,6 +558,9 @@ def relationship_link(request: HttpRequest, person_id: str) -> HttpResponse:
     return _form_page(
         request,
         form,
+        about=person,
+        shows=people.values(),
+        obj=person,
         title="Record a relationship with someone on the case",
         caption=person.full_name,
         back=_person_url(person),
@@ -498,6 +589,8 @@ def person_restrict(request: HttpRequest, person_id: str) -> HttpResponse:
     return _form_page(
         request,
         form,
+        about=person,
+        obj=person,
         title="Restrict this record",
         caption=person.full_name,
         back=_person_url(person),
@@ -535,6 +628,8 @@ def named_access_grant(request: HttpRequest, person_id: str) -> HttpResponse:
     return _form_page(
         request,
         form,
+        about=person,
+        obj=person,
         title="Give named access to this restricted record",
         caption=person.full_name,
         back=_person_url(person),
@@ -551,6 +646,8 @@ def case_detail(request: HttpRequest, case_id: str) -> HttpResponse:
     user = _user(request)
     case = selectors.case_get_for_user(user=user, case_id=case_id)
     access = record_access(user)
+    people = selectors.case_people(case=case, user=user)
+    shown_about(user, case.person, people, summary="Viewed a case", obj=case)
     return render(
         request,
         "records/case_detail.html",
@@ -558,7 +655,7 @@ def case_detail(request: HttpRequest, case_id: str) -> HttpResponse:
             "case": case,
             "person": case.person,
             "allocations": list(selectors.case_allocations(case=case)),
-            "people": selectors.case_people(case=case, user=user),
+            "people": people,
             "can_manage": policies.can_manage_case(access, case),
             "can_record": policies.can_record_on_case(access, case),
             "in_error": selectors.entered_in_error_for_case(user=user, case=case),
@@ -597,6 +694,8 @@ def case_open(request: HttpRequest, person_id: str) -> HttpResponse:
     return _form_page(
         request,
         form,
+        about=person,
+        obj=person,
         title="Open a case or refer to another team",
         caption=person.full_name,
         back=_person_url(person),
@@ -623,7 +722,13 @@ def case_allocate(request: HttpRequest, case_id: str) -> HttpResponse:
             messages.success(request, f"{done.worker} is allocated to {case.reference}.")
             return redirect(_case_url(case))
     return _form_page(
-        request, form, title="Allocate a worker", caption=str(case), back=_case_url(case)
+        request,
+        form,
+        about=case.person,
+        obj=case,
+        title="Allocate a worker",
+        caption=str(case),
+        back=_case_url(case),
     )
 
 
@@ -653,6 +758,8 @@ def allocation_end(request: HttpRequest, case_id: str, allocation_id: str) -> Ht
     return _form_page(
         request,
         form,
+        about=case.person,
+        obj=case,
         title=f"End {allocation.worker}'s allocation",
         caption=str(case),
         back=_case_url(case),
@@ -678,7 +785,13 @@ def case_close(request: HttpRequest, case_id: str) -> HttpResponse:
             messages.success(request, f"Case {case.reference} is closed.")
             return redirect(_case_url(case))
     return _form_page(
-        request, form, title="Close the case", caption=str(case), back=_case_url(case)
+        request,
+        form,
+        about=case.person,
+        obj=case,
+        title="Close the case",
+        caption=str(case),
+        back=_case_url(case),
     )
 
 
@@ -700,6 +813,8 @@ def case_transfer(request: HttpRequest, case_id: str) -> HttpResponse:
     return _form_page(
         request,
         form,
+        about=case.person,
+        obj=case,
         title="Transfer the case to another team",
         caption=str(case),
         back=_case_url(case),
@@ -727,6 +842,8 @@ def team_detail(request: HttpRequest, team_id: str) -> HttpResponse:
     if team is None:
         raise Http404(selectors.NOT_FOUND)
     cases = selectors.team_cases_for_user(user=user, team=team)
+    if cases:
+        shown(cases, summary="Viewed a team's cases", obj=team)
     return render(
         request,
         "records/team_detail.html",
@@ -762,7 +879,7 @@ def _record_page(
     files: bool = False,
 ) -> HttpResponse:
     case = _workable_case(request, case_id)
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, list[Person]] = {}
     if with_people:
         kwargs["people"] = selectors.case_people(case=case, user=_user(request))
     data = request.POST or None
@@ -777,6 +894,9 @@ def _record_page(
     return _form_page(
         request,
         form,
+        about=case.person,
+        shows=kwargs.get("people", ()),
+        obj=case,
         title=title,
         caption=f"{case.person.full_name} · {case}",
         back=_chronology_url(case.person),
@@ -971,13 +1091,15 @@ def item_detail(request: HttpRequest, item_id: str) -> HttpResponse:
     item = selectors.item_get_for_user(user=user, item_id=item_id)
     access = record_access(user)
     case = item.case
+    links = selectors.item_linked_people(item=item, user=user)
+    shown_about(user, case.person, links, summary="Viewed a record item", obj=item)
     context = {
         "item": item,
         "case": case,
         "person": case.person,
         "revisions": list(selectors.item_revisions(item=item)),
         "disagreements": list(selectors.item_disagreements(item=item)),
-        "links": selectors.item_linked_people(item=item, user=user),
+        "links": links,
         "can_amend": policies.can_amend_item(access, item, case),
         "can_mark_error": policies.can_mark_entered_in_error(access, item, case),
         "can_disagree": policies.can_record_disagreement(access, item, case),
@@ -1026,6 +1148,8 @@ def item_amend(request: HttpRequest, item_id: str) -> HttpResponse:
     return _form_page(
         request,
         form,
+        about=item.person_id,
+        obj=item,
         title=f"Amend: {item.title}",
         caption=f"{item.case.person.full_name} · {item.get_kind_display()}",
         back=_item_url(item),
@@ -1055,6 +1179,8 @@ def item_entered_in_error(request: HttpRequest, item_id: str) -> HttpResponse:
     return _form_page(
         request,
         form,
+        about=item.person_id,
+        obj=item,
         title="Mark as entered in error",
         caption=item.title,
         back=_item_url(item),
@@ -1084,6 +1210,8 @@ def disagreement_add(request: HttpRequest, item_id: str) -> HttpResponse:
     return _form_page(
         request,
         form,
+        about=item.person_id,
+        obj=item,
         title="Attach a statement of disagreement",
         caption=item.title,
         back=_item_url(item),
@@ -1143,7 +1271,13 @@ def assessment_return(request: HttpRequest, item_id: str) -> HttpResponse:
             messages.success(request, "The assessment is returned to the author as a draft.")
             return redirect(_item_url(item))
     return _form_page(
-        request, form, title="Return for changes", caption=item.title, back=_item_url(item)
+        request,
+        form,
+        about=item.person_id,
+        obj=item,
+        title="Return for changes",
+        caption=item.title,
+        back=_item_url(item),
     )
 
 
@@ -1167,6 +1301,8 @@ def review_create(request: HttpRequest, item_id: str) -> HttpResponse:
     return _form_page(
         request,
         form,
+        about=item.person_id,
+        obj=item,
         title="Record a review of the plan",
         caption=item.title,
         back=_item_url(item),
@@ -1176,8 +1312,11 @@ def review_create(request: HttpRequest, item_id: str) -> HttpResponse:
 @require_GET
 @never_cache
 def document_download(request: HttpRequest, item_id: str) -> FileResponse:
-    document = selectors.document_get_for_user(user=_user(request), item_id=item_id)
-    return document_response(document)
+    user = _user(request)
+    document = selectors.document_get_for_user(user=user, item_id=item_id)
+    response = document_response(document)
+    shown_about(user, document.person_id, summary="Downloaded a document", obj=document)
+    return response
 
 
 # --- Historic records index ------------------------------------------------------------------
@@ -1197,6 +1336,15 @@ def historic_search(request: HttpRequest) -> HttpResponse:
             query=form.cleaned_data["q"],
             date_of_birth=form.cleaned_data["date_of_birth"],
         )
+        # Index entries are not people's records: the search and the entries it listed.
+        shown(
+            [],
+            summary="Searched the historic records index",
+            personal={
+                **_search_terms(form.cleaned_data),
+                "historic_records": [str(record.public_id) for record, _ in results],
+            },
+        )
     return render(request, "records/historic_search.html", {"form": form, "results": results})
 
 
@@ -1215,6 +1363,7 @@ def historic_add(request: HttpRequest) -> HttpResponse:
     return _form_page(
         request,
         form,
+        about=None,
         title="Add a paper file to the historic index",
         back=reverse("records:historic-search"),
     )

@@ -511,7 +511,9 @@ class ItemDetailSerializer(OutputSerializer):
 
     @extend_schema_field(LinkedPersonSerializer(many=True))
     def get_people(self, item: Item) -> Any:
-        links = selectors.item_linked_people(item=item, user=self.context["user"])
+        links = self.context.get("links")
+        if links is None:
+            links = selectors.item_linked_people(item=item, user=self.context["user"])
         return LinkedPersonSerializer(links, many=True).data
 
     @extend_schema_field(RevisionSerializer(many=True))
@@ -617,10 +619,13 @@ ITEM_DETAIL_SCHEMA = PolymorphicProxySerializer(
 )
 
 
-def item_detail(item: Item, user: User) -> Any:
+def item_detail(item: Item, user: User, *, links: list[Any] | None = None) -> Any:
     """The kind-specific rendering of an item fetched by a selector or returned by a service,
-    for ``user`` (restricted people they may not see are left out of its linked people)."""
-    return ITEM_DETAIL_SERIALIZERS[item.kind](item.detail(), context={"user": user}).data
+    for ``user`` (restricted people they may not see are left out of its linked people).
+    ``links``: the item's linked people as ``selectors.item_linked_people`` has just given
+    them for this user, to save asking twice."""
+    context: dict[str, Any] = {"user": user, "links": links}
+    return ITEM_DETAIL_SERIALIZERS[item.kind](item.detail(), context=context).data
 
 
 # --- Recording items -------------------------------------------------------------------------

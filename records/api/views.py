@@ -16,11 +16,12 @@ Status codes mean the same thing on every endpoint:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 from uuid import UUID
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -36,6 +37,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.selectors import organisation_list_served_by_user, team_list_for_user
+from audit.context import shown
 from core.api.permissions import IsSignedInStaff
 from core.errors import ApplicationError
 from records import policies, selectors, services
@@ -43,6 +45,7 @@ from records.api import serializers as s
 from records.downloads import document_response
 from records.models import Assessment, Case, Item, Person, Plan
 from records.policies import record_access
+from records.views import shown_about
 
 if TYPE_CHECKING:
     from accounts.models import Team
@@ -99,10 +102,26 @@ def _renamed(exc: ApplicationError, names: set[str], to: str) -> ApplicationErro
 
 
 def _paginated(
-    view: APIView, request: Request, rows: Any, serializer_class: type[Serializer]
+    view: APIView,
+    request: Request,
+    rows: Any,
+    serializer_class: type[Serializer],
+    *,
+    about: Person | None,
+    shows: Callable[[list[Any]], Iterable[Any]],
+    summary: str,
+    obj: Model | None = None,
+    personal: dict[str, Any] | None = None,
 ) -> Response:
+    """One page of a list, naming for the read audit the people on that page: ``about`` (the
+    person the list belongs to, if any) and ``shows(page)``."""
     paginator = RecordsPagination()
-    page = paginator.paginate_queryset(rows, request, view=view)
+    page = list(paginator.paginate_queryset(rows, request, view=view) or [])
+    people = shows(page)
+    if about is None:
+        shown(people, summary=summary, obj=obj, personal=personal)
+    else:
+        shown_about(_actor(request), about, people, summary=summary, obj=obj, personal=personal)
     return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
@@ -170,7 +189,19 @@ class PersonListView(RecordsAPIView):
             query=query.get("q", ""),
             date_of_birth=query.get("date_of_birth"),
         )
-        return _paginated(self, request, results, s.SearchResultSerializer)
+        terms: dict[str, Any] = {"query": query.get("q", "")}
+        if query.get("date_of_birth"):
+            terms["date_of_birth"] = query["date_of_birth"]
+        return _paginated(
+            self,
+            request,
+            results,
+            s.SearchResultSerializer,
+            about=None,
+            shows=lambda page: [result.person for result in page],
+            summary="Searched for people",
+            personal=terms,
+        )
 
     @extend_schema(
         summary="Record a new person and open their first case",
@@ -210,8 +241,11 @@ class PersonDetailView(RecordsAPIView):
         responses={200: s.PersonDetailSerializer, 404: NOT_FOUND},
     )
     def get(self, request: Request, person_id: UUID) -> Response:
-        person = selectors.person_get_for_user(user=_actor(request), person_id=person_id)
-        return Response(s.PersonDetailSerializer(person).data)
+        actor = _actor(request)
+        person = selectors.person_get_for_user(user=actor, person_id=person_id)
+        body = s.PersonDetailSerializer(person).data
+        shown_about(actor, person, summary="Viewed a person's record", obj=person)
+        return Response(body)
 
     @extend_schema(
         summary="Correct a person's details",
@@ -241,7 +275,16 @@ class PersonRelationshipsView(RecordsAPIView):
         actor = _actor(request)
         person = selectors.person_get_for_user(user=actor, person_id=person_id)
         related = selectors.relationships_for_person(user=actor, person=person)
-        return _paginated(self, request, related, s.RelatedPersonSerializer)
+        return _paginated(
+            self,
+            request,
+            related,
+            s.RelatedPersonSerializer,
+            about=person,
+            shows=lambda page: [row.other for row in page],
+            summary="Viewed a person's relationships",
+            obj=person,
+        )
 
     @extend_schema(
         summary="Record a relationship to another person",
@@ -290,7 +333,16 @@ class PersonCasesView(RecordsAPIView):
         actor = _actor(request)
         person = selectors.person_get_for_user(user=actor, person_id=person_id)
         cases = selectors.case_list_for_person(user=actor, person=person)
-        return _paginated(self, request, cases, s.CaseSerializer)
+        return _paginated(
+            self,
+            request,
+            cases,
+            s.CaseSerializer,
+            about=person,
+            shows=lambda page: page,
+            summary="Viewed a person's cases",
+            obj=person,
+        )
 
 
 class PersonChronologyView(RecordsAPIView):
@@ -319,6 +371,8 @@ class PersonChronologyView(RecordsAPIView):
             page=query["page"],
             per_page=query["page_size"],
         )
+        items = list(page.object_list)
+        shown_about(actor, person, items, summary="Viewed a person's chronology", obj=person)
         url = request.build_absolute_uri()
         next_url = previous_url = None
         if page.has_next():
@@ -335,7 +389,7 @@ class PersonChronologyView(RecordsAPIView):
                 "count": page.paginator.count,
                 "next": next_url,
                 "previous": previous_url,
-                "results": s.ItemSummarySerializer(page.object_list, many=True).data,
+                "results": s.ItemSummarySerializer(items, many=True).data,
             }
         )
 
@@ -364,7 +418,9 @@ class CaseListView(RecordsAPIView):
 class CaseDetailView(RecordsAPIView):
     @extend_schema(summary="A case", responses={200: s.CaseSerializer, 404: NOT_FOUND})
     def get(self, request: Request, case_id: UUID) -> Response:
-        case = selectors.case_get_for_user(user=_actor(request), case_id=case_id)
+        actor = _actor(request)
+        case = selectors.case_get_for_user(user=actor, case_id=case_id)
+        shown_about(actor, case.person, summary="Viewed a case", obj=case)
         return Response(s.CaseSerializer(case).data)
 
 
@@ -378,7 +434,14 @@ class CaseAllocationsView(RecordsAPIView):
     def get(self, request: Request, case_id: UUID) -> Response:
         case = selectors.case_get_for_user(user=_actor(request), case_id=case_id)
         return _paginated(
-            self, request, selectors.case_allocations(case=case), s.AllocationSerializer
+            self,
+            request,
+            selectors.case_allocations(case=case),
+            s.AllocationSerializer,
+            about=case.person,
+            shows=lambda page: (),
+            summary="Viewed a case's allocations",
+            obj=case,
         )
 
     @extend_schema(
@@ -515,7 +578,9 @@ class ItemDetailView(RecordsAPIView):
     def get(self, request: Request, item_id: UUID) -> Response:
         actor = _actor(request)
         item = selectors.item_get_for_user(user=actor, item_id=item_id)
-        return Response(s.item_detail(item, actor))
+        links = selectors.item_linked_people(item=item, user=actor)
+        shown_about(actor, item.person_id, links, summary="Viewed a record item", obj=item)
+        return Response(s.item_detail(item, actor, links=links))
 
 
 class ItemAmendView(RecordsAPIView):
@@ -691,5 +756,8 @@ class DocumentDownloadView(RecordsAPIView):
         },
     )
     def get(self, request: Request, item_id: UUID) -> FileResponse:
-        document = selectors.document_get_for_user(user=_actor(request), item_id=item_id)
-        return document_response(document)
+        actor = _actor(request)
+        document = selectors.document_get_for_user(user=actor, item_id=item_id)
+        response = document_response(document)
+        shown_about(actor, document.person_id, summary="Downloaded a document", obj=document)
+        return response
