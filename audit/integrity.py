@@ -101,31 +101,33 @@ def _event_problem(event_id: int, kind: str) -> str:
 
 
 def _verify_postgresql(report: VerifyReport, seals: list[AuditSeal]) -> None:
+    """Two statements: one parallel scan re-hashing every event, then each seal's digest."""
     event_hash = canonical.sql_event_hash("e")
     digest = canonical.sql_personal_digest("e")
+    last_sealed = seals[-1].last_event_id if seals else 0
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 2")
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 4")
+        cursor.execute("SET LOCAL parallel_setup_cost = 0")
         cursor.execute(
             f"""
-            SELECT e.id,
-                   CASE WHEN e.event_hash <> {event_hash} THEN 'event' ELSE 'personal' END
+            SELECT count(*),
+                   count(*) FILTER (WHERE e.id > %s),
+                   min(e.id) FILTER (WHERE e.event_hash <> {event_hash}),
+                   min(e.id) FILTER (
+                       WHERE (e.personal_text IS NOT NULL AND e.personal_digest <> {digest})
+                          OR (e.personal_text IS NULL AND e.scrubbed_at IS NULL
+                              AND e.personal_digest <> ''))
               FROM audit_auditevent e
-             WHERE e.event_hash <> {event_hash}
-                OR (e.personal_text IS NOT NULL AND e.personal_digest <> {digest})
-                OR (e.personal_text IS NULL AND e.scrubbed_at IS NULL
-                    AND e.personal_digest <> '')
-             ORDER BY e.id
-             LIMIT 1
-            """  # noqa: S608 (built from constants in audit.canonical)
+            """,  # noqa: S608 (built from constants in audit.canonical)
+            [last_sealed],
         )
-        bad = cursor.fetchone()
-        cursor.execute("SELECT count(*) FROM audit_auditevent")
-        report.events = cursor.fetchone()[0]
+        report.events, report.unsealed, changed, personal = cursor.fetchone()
+        bad = [(i, kind) for i, kind in ((changed, "event"), (personal, "personal")) if i]
         if bad:
-            report.problems.append(_event_problem(bad[0], bad[1]))
+            event_id, kind = min(bad)
+            report.problems.append(_event_problem(event_id, kind))
             return
         if not seals:
-            report.unsealed = report.events
             return
         cursor.execute(
             f"""
@@ -143,10 +145,6 @@ def _verify_postgresql(report: VerifyReport, seals: list[AuditSeal]) -> None:
             if count != seal.event_count or (count and events_digest != seal.events_digest):
                 report.problems.append(_range_problem(seal))
                 return
-        cursor.execute(
-            "SELECT count(*) FROM audit_auditevent WHERE id > %s", [seals[-1].last_event_id]
-        )
-        report.unsealed = cursor.fetchone()[0]
 
 
 def _events_in_order() -> Iterator[dict]:
