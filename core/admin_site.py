@@ -8,12 +8,14 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models, router, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from accounts.mfa import is_verified, mfa_needed
+from audit.context import shown
 from audit.models import Action
 from audit.services import changes_between, created_changes, event_record, snapshot
 
@@ -240,6 +242,28 @@ class AuditedModelAdmin(admin.ModelAdmin):
         for obj in queryset:
             admin_event_record(request, obj, "deleted", _old_values(obj))
         return entries
+
+    # Administration pages show staff and settings, never case records, but a look at them is
+    # still a read of personal data about staff: one read event per page, like every page.
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        response = super().changelist_view(request, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            plural = self.model._meta.verbose_name_plural
+            shown([], summary=f"Viewed the list of {plural} in the admin site")
+        return response
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> Any:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            obj = self.get_object(request, unquote(object_id))
+            shown(
+                _subjects(obj) if obj is not None else [],
+                summary=f"Viewed {self.model._meta.verbose_name} in the admin site",
+                obj=obj,
+            )
+        return response
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions: dict[str, Any] = {}

@@ -456,3 +456,18 @@ def test_an_admin_change_that_fails_leaves_no_event(admin_user, team_north):
     response, events = written(lambda: client.post(url, data))
     assert response.status_code == 200  # the form again, with its error
     assert events == []
+
+
+def test_admin_pages_are_read_events(admin_user, practitioner):
+    client = admin_client(admin_user)
+    change = reverse("admin:accounts_user_change", args=[practitioner.pk])
+    listing = reverse("admin:accounts_user_changelist")
+    response, [event] = written(lambda: client.get(change))
+    assert response.status_code == 200
+    assert event.action == Action.READ
+    assert event.actor == admin_user
+    assert event.object_id == str(practitioner.public_id)
+    assert event.summary == "Viewed user in the admin site"
+    response, [event] = written(lambda: client.get(listing))
+    assert event.action == Action.READ
+    assert event.summary == "Viewed the list of users in the admin site"
