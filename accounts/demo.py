@@ -138,6 +138,10 @@ def load_demo(*, people: int | None = None) -> dict[str, int]:
                 membership_add(actor=None, user=user, team=team, role=role)
         user_sync_roles(user=user)
     records = load_demo_people(people=DEFAULT_PEOPLE if people is None else people)
+    if records["created"]:
+        from audit.demo import load_demo_activity
+
+        load_demo_activity()
     return {
         "organisations": len(orgs),
         "teams": len(teams),
