@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -96,9 +97,22 @@ def main() -> int:
         results = opener.open(f"{base}/people/search/?{query}", timeout=10).read().decode()
         if person_id not in results:
             fail(f"searching for {misspelt!r} did not find {name!r}")
+        # The reads were audited, and the trail (sealed by load_demo) verifies on SQLite too.
+        with sqlite3.connect(var_dir / "carefile.sqlite3") as db:
+            audited = db.execute(
+                "SELECT count(*) FROM audit_auditevent WHERE action = 'read' AND path = ? "
+                "AND actor_username = 'amy'",
+                [f"/people/{person_id}/"],
+            ).fetchone()[0]
+        if audited != 1:
+            fail(f"opening /people/{person_id}/ wrote {audited} read audit events, not 1")
+        subprocess.run(
+            [PY, "manage.py", "audit_verify"], cwd=ROOT, env=env, check=True, capture_output=True
+        )
         print(
             "embedded default: migrate, load_demo, sign in as amy, the start page, her caseload, "
-            "a person, their chronology and a misspelt search all work"
+            "a person, their chronology and a misspelt search all work; reads are audited and "
+            "the audit trail verifies"
         )
         return 0
     finally:
