@@ -54,6 +54,7 @@ NAV_ITEMS: list[NavItem] = [
         "records:historic-search",
         frozenset({Role.RECORDS_ACCESS_OFFICER, Role.RECORDS_MANAGER}),
     ),
+    NavItem("Audit", "audit:dashboard", frozenset({Role.CALDICOTT_GUARDIAN})),
     NavItem("Your account", "accounts:account", None),
     NavItem("Administration", "admin:index", frozenset({Role.SYSTEM_ADMIN})),
 ]
@@ -81,6 +82,12 @@ PANELS: list[Panel] = [
         Role.CALDICOTT_GUARDIAN,
         "Audit and privacy",
         "Privacy alerts to review, break-glass access and disputed sharing.",
+        (
+            ("Privacy alerts to review", "audit:alert-list"),
+            ("Who has accessed a record", "audit:person-find"),
+            ("Search the audit trail", "audit:event-search"),
+            ("Privacy rules", "audit:rule-list"),
+        ),
     ),
     Panel(
         Role.RECORDS_MANAGER,
@@ -92,7 +99,7 @@ PANELS: list[Panel] = [
         Role.SYSTEM_ADMIN,
         "Administration",
         "Organisations, teams, staff accounts, locked accounts and scheduled jobs.",
-        (("Go to administration", "admin:index"),),
+        (("Go to administration", "admin:index"), ("Privacy rules", "audit:rule-list")),
     ),
 ]
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from accounts.tests.factories import staff_member
+from audit.services import alert_rules_ensure
 from records import services
 from records.tests.factories import open_case
 
@@ -45,6 +46,9 @@ CASE_READ = (200, 200, 404, 200, 404, 404, 404, LOGIN)
 CASE_WORK = (200, 200, 404, 200, 404, 404, 404, LOGIN)
 MANAGE = (403, 403, 404, 200, 404, 404, 404, LOGIN)
 CASEWORK_ONLY = (200, 200, 200, 200, 404, 404, 404, LOGIN)
+# The audit trail: the Caldicott guardian only; its privacy rules also the system administrator.
+AUDIT = (404, 404, 404, 404, 404, 200, 404, LOGIN)
+AUDIT_RULES = (404, 404, 404, 404, 404, 200, 200, LOGIN)
 
 MATRIX = (
     Row("records:person-detail", "person", CASE_READ),
@@ -86,6 +90,15 @@ MATRIX = (
     Row("records:team-detail", "team", (200, 200, 404, 200, 404, 404, 404, LOGIN)),
     Row("records:historic-search", "", (404, 404, 404, 404, 200, 404, 200, LOGIN)),
     Row("records:historic-add", "", (404, 404, 404, 404, 200, 404, 200, LOGIN)),
+    Row("audit:dashboard", "", AUDIT),
+    Row("audit:event-search", "", AUDIT),
+    Row("audit:event-export", "", AUDIT),
+    Row("audit:person-find", "", AUDIT),
+    Row("audit:person-report", "person", AUDIT),
+    Row("audit:user-report", "worker", AUDIT),
+    Row("audit:alert-list", "", AUDIT),
+    Row("audit:rule-list", "", AUDIT_RULES),
+    Row("audit:rule-edit", "rule", AUDIT_RULES),
 )
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -102,6 +115,7 @@ def world(
     guardian,
     admin_user,
 ):
+    alert_rules_ensure()
     case = open_case(team=team_north, worker=practitioner, manager=manager)
     open_case(team=team_south, worker=other_practitioner)
     colleague = staff_member(role=Role.PRACTITIONER, team=team_north, username="sam")
@@ -142,6 +156,8 @@ def world(
         "plan": plan.public_id,
         "assessment": assessment.public_id,
         "team": team_north.public_id,
+        "worker": practitioner.public_id,
+        "rule": "out_of_hours",
     }
     users = {
         "allocated": practitioner,
@@ -285,6 +301,33 @@ def test_every_endpoint_answers_each_persona_as_expected(world, persona):
                 f"{call.method.upper()} {call.name}: expected {expected}, "
                 f"got {response.status_code}{detail}"
             )
+    assert wrong == []
+
+
+AUDIT_API = (404, 404, 404, 404, 404, 200, 404, 401)
+AUDIT_API_RULES = (404, 404, 404, 404, 404, 200, 200, 401)
+AUDIT_API_MATRIX = (
+    ("audit-api:event-list", "", AUDIT_API),
+    ("audit-api:alert-list", "", AUDIT_API),
+    ("audit-api:rule-list", "", AUDIT_API_RULES),
+    ("audit-api:rule-detail", "rule", AUDIT_API_RULES),
+)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_audit_endpoint_answers_each_persona_as_expected(world, persona):
+    from rest_framework.test import APIClient
+
+    ids, users = world
+    client = APIClient()
+    if users[persona] is not None:
+        client.force_authenticate(users[persona])
+    column = PERSONAS.index(persona)
+    wrong = []
+    for name, args, expected in AUDIT_API_MATRIX:
+        response = client.get(reverse(name, args=[ids[args]] if args else []))
+        if response.status_code != expected[column]:
+            wrong.append(f"GET {name}: expected {expected[column]}, got {response.status_code}")
     assert wrong == []
 
 

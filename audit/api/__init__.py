@@ -1,0 +1,1 @@
+"""The Caldicott guardian's API under /api/v1/audit/."""
