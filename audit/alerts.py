@@ -109,9 +109,12 @@ def _norm(text: str) -> str:
     return "".join(text.split()).casefold()
 
 
-def _bound(now: datetime) -> int | None:
+def _bound(now: datetime, after: int) -> int | None:
+    """The newest settled event after ``after`` (read by id range, not the whole table)."""
     cutoff = now - timedelta(seconds=settings.CAREFILE_AUDIT_SEAL_LAG_SECONDS)
-    return AuditEvent.objects.filter(occurred_at__lte=cutoff).aggregate(top=Max("id"))["top"]
+    return AuditEvent.objects.filter(id__gt=after, occurred_at__lte=cutoff).aggregate(
+        top=Max("id")
+    )["top"]
 
 
 def alerts_detect(*, now: datetime | None = None) -> int:
@@ -122,7 +125,7 @@ def alerts_detect(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             AlertScan.objects.get_or_create(name=SCAN_NAME)
             scan = AlertScan.objects.select_for_update().get(name=SCAN_NAME)
-            bound = _bound(now)
+            bound = _bound(now, scan.last_event_id)
             if bound is None or bound <= scan.last_event_id:
                 return raised
             upper = min(bound, scan.last_event_id + BATCH)

@@ -221,6 +221,20 @@ def reads_record(
     return _save(events)
 
 
+def audit_export_record(
+    *, actor: User, count: int, subjects: Iterable[Any], filters: Mapping[str, Any]
+) -> AuditEvent:
+    """An export of the audit trail is itself audited, with the filters it used."""
+    return event_record(
+        actor=actor,
+        action=Action.EXPORT,
+        purpose=Purpose.AUDIT_REVIEW,
+        summary=f"Exported {count} audit events as CSV",
+        subjects=subjects,
+        personal={"filters": dict(filters)},
+    )
+
+
 def changes_between(
     before: Mapping[str, Any], after: Mapping[str, Any]
 ) -> dict[str, tuple[Any, Any]]:

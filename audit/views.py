@@ -29,7 +29,7 @@ from accounts.selectors import membership_list_for_user
 from audit import forms, policies, selectors, services
 from audit.alerts import DEFAULT_PARAMETERS, PARAMETER_SPECS
 from audit.context import shown
-from audit.models import Action, AlertRule, Purpose
+from audit.models import AlertRule, Purpose
 from audit.selectors import DayCount, EventFilters, EventRow
 from core.errors import ApplicationError
 from core.forms import add_service_errors
@@ -303,13 +303,11 @@ def event_export(request: HttpRequest) -> HttpResponse:
             {"form": form, "page": None, "active": "events"},
         )
     rows = selectors.event_export_for_user(user=user, filters=filters)
-    services.event_record(
+    services.audit_export_record(
         actor=user,
-        action=Action.EXPORT,
-        purpose=REVIEW,
-        summary=f"Exported {len(rows)} audit events as CSV",
+        count=len(rows),
         subjects=selectors.people_shown(rows),
-        personal={"filters": filters.describe()},
+        filters=filters.describe(),
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
