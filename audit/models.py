@@ -30,6 +30,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from audit.canonical import HASHED_EVENT_COLUMNS
+
 
 class Action(models.TextChoices):
     READ = "read", "Read"
@@ -57,24 +59,9 @@ class Purpose(models.TextChoices):
 
 
 PERSONAL_COLUMNS = ("personal_text", "personal_salt", "scrubbed_at")
-SEALED_COLUMNS = (
-    "id",
-    "occurred_at",
-    "action",
-    "purpose",
-    "actor_id",
-    "actor_username",
-    "summary",
-    "object_type",
-    "object_id",
-    "subject_ids",
-    "changed_fields",
-    "path",
-    "request_id",
-    "ip_address",
-    "personal_digest",
-    "event_hash",
-)
+# Everything but the personal part is sealed: the hashed columns, the id (bound by the seal's
+# digest) and the hash itself.
+SEALED_COLUMNS = ("id", *HASHED_EVENT_COLUMNS, "event_hash")
 
 
 def _row(alias: str) -> str:

@@ -171,22 +171,10 @@ def _check_hash(
         )
 
 
+# In the order _lines writes them.
 EVENT_COLUMNS = (
     "id",
-    "occurred_at",
-    "action",
-    "purpose",
-    "actor_id",
-    "actor_username",
-    "summary",
-    "object_type",
-    "object_id",
-    "subject_ids",
-    "changed_fields",
-    "path",
-    "request_id",
-    "ip_address",
-    "personal_digest",
+    *canonical.HASHED_EVENT_COLUMNS,
     "event_hash",
     "personal_text",
     "personal_salt",

@@ -1280,6 +1280,32 @@ def _item_case_for(actor: User, item: Item) -> Case:
     return case
 
 
+def _assessment_move(
+    actor: User,
+    assessment: Assessment,
+    summary: str,
+    *,
+    personal: Mapping[str, Any] | None = None,
+    **values: Any,
+) -> Assessment:
+    """Move an assessment along its workflow, recording the fields that changed."""
+    fields = list(values)
+    before = snapshot(assessment, fields)
+    for name, value in values.items():
+        setattr(assessment, name, value)
+    assessment.save(update_fields=fields)
+    event_record(
+        actor=actor,
+        action=Action.UPDATE,
+        summary=summary,
+        obj=assessment,
+        subjects=_item_subjects(assessment),
+        changes=changes_between(before, snapshot(assessment, fields)),
+        personal=personal,
+    )
+    return assessment
+
+
 @transaction.atomic
 def assessment_submit(*, actor: User, assessment: Assessment) -> Assessment:
     assessment = _item_locked(assessment)
@@ -1291,20 +1317,13 @@ def assessment_submit(*, actor: User, assessment: Assessment) -> Assessment:
         raise ApplicationError("Only a draft assessment can be submitted.")
     if not assessment.sections and not assessment.body.strip():
         raise ValidationError({"sections": ["Write at least one section before submitting."]})
-    fields = ["status", "submitted_at"]
-    before = snapshot(assessment, fields)
-    assessment.status = AssessmentStatus.SUBMITTED
-    assessment.submitted_at = timezone.now()
-    assessment.save(update_fields=fields)
-    event_record(
-        actor=actor,
-        action=Action.UPDATE,
-        summary="Submitted an assessment for authorisation",
-        obj=assessment,
-        subjects=_item_subjects(assessment),
-        changes=changes_between(before, snapshot(assessment, fields)),
+    return _assessment_move(
+        actor,
+        assessment,
+        "Submitted an assessment for authorisation",
+        status=AssessmentStatus.SUBMITTED,
+        submitted_at=timezone.now(),
     )
-    return assessment
 
 
 @transaction.atomic
@@ -1318,21 +1337,14 @@ def assessment_authorise(*, actor: User, assessment: Assessment) -> Assessment:
         if assessment.status != AssessmentStatus.SUBMITTED:
             raise ApplicationError("Only a submitted assessment can be authorised.")
         raise ApplicationError("Only a manager of the team holding the case can authorise it.")
-    fields = ["status", "authorised_at", "authorised_by"]
-    before = snapshot(assessment, fields)
-    assessment.status = AssessmentStatus.AUTHORISED
-    assessment.authorised_at = timezone.now()
-    assessment.authorised_by = actor
-    assessment.save(update_fields=fields)
-    event_record(
-        actor=actor,
-        action=Action.UPDATE,
-        summary="Authorised an assessment",
-        obj=assessment,
-        subjects=_item_subjects(assessment),
-        changes=changes_between(before, snapshot(assessment, fields)),
+    return _assessment_move(
+        actor,
+        assessment,
+        "Authorised an assessment",
+        status=AssessmentStatus.AUTHORISED,
+        authorised_at=timezone.now(),
+        authorised_by=actor,
     )
-    return assessment
 
 
 @transaction.atomic
@@ -1346,21 +1358,14 @@ def assessment_return(*, actor: User, assessment: Assessment, reason: str) -> As
     ):
         raise ApplicationError("Only a manager can return a submitted assessment.")
     _require_text(reason, "reason", "Say what needs to change.")
-    fields = ["status", "submitted_at"]
-    before = snapshot(assessment, fields)
-    assessment.status = AssessmentStatus.DRAFT
-    assessment.submitted_at = None
-    assessment.save(update_fields=fields)
-    event_record(
-        actor=actor,
-        action=Action.UPDATE,
-        summary="Returned an assessment to draft",
-        obj=assessment,
-        subjects=_item_subjects(assessment),
-        changes=changes_between(before, snapshot(assessment, fields)),
+    return _assessment_move(
+        actor,
+        assessment,
+        "Returned an assessment to draft",
         personal={"reason": reason.strip()},
+        status=AssessmentStatus.DRAFT,
+        submitted_at=None,
     )
-    return assessment
 
 
 @transaction.atomic

@@ -23,13 +23,7 @@ from audit.models import (
     Purpose,
 )
 from audit.services import event_record, events_scrub_personal
-from audit.tests.test_selectors import (  # noqa: F401 - fixtures
-    brambley,
-    person,
-    read,
-    rules,
-    second_person,
-)
+from audit.tests.helpers import read
 
 pytestmark = pytest.mark.django_db
 

@@ -16,66 +16,20 @@ import time_machine
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Organisation, Team, User
+from accounts.models import Organisation, User
 from accounts.roles import Role
 from accounts.tests.factories import OrganisationFactory, TeamFactory, staff_member
 from audit import selectors
 from audit.alerts import alerts_detect
 from audit.models import Action, AlertRuleCode, AuditEvent, PrivacyAlert, Purpose
 from audit.selectors import EventFilters
-from audit.services import alert_rules_ensure, audit_seal, event_record
+from audit.services import audit_seal, event_record
+from audit.tests.helpers import read
 from core.errors import ApplicationError
-from records.models import Person
-from records.tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
 
 LONDON = ZoneInfo("Europe/London")
-
-
-# --- Shared fixtures (the page and API tests import these) --------------------------------------
-
-
-@pytest.fixture
-def person(team_north: Team, practitioner: User, manager: User) -> Person:
-    """A child on amy's case in Ashdown."""
-    return open_case(team=team_north, worker=practitioner, manager=manager).person
-
-
-@pytest.fixture
-def second_person(team_north: Team, practitioner: User, manager: User) -> Person:
-    return open_case(team=team_north, worker=practitioner, manager=manager).person
-
-
-@pytest.fixture
-def brambley(other_council: Organisation) -> dict[str, object]:
-    """Brambley: its guardian zoe, its practitioner olly and a child on olly's case."""
-    ig = TeamFactory(
-        name="Brambley IG", organisation=other_council, service="information_governance"
-    )
-    team = TeamFactory(name="Brambley Children", organisation=other_council)
-    zoe = staff_member(role=Role.CALDICOTT_GUARDIAN, team=ig, username="zoe")
-    olly = staff_member(role=Role.PRACTITIONER, team=team, username="olly")
-    child = open_case(team=team, worker=olly).person
-    return {"guardian": zoe, "practitioner": olly, "person": child, "team": team}
-
-
-@pytest.fixture
-def rules() -> None:
-    alert_rules_ensure()
-
-
-def read(actor: User | None, people: list[Person], summary: str = "Opened a record", **kw):
-    """A read event, as the middleware writes one."""
-    purpose = kw.pop("purpose", Purpose.NORMAL)
-    return event_record(
-        actor=actor,
-        action=Action.READ,
-        summary=summary,
-        subjects=people,
-        purpose=purpose,
-        personal=kw or None,
-    )
 
 
 def at(moment: datetime):

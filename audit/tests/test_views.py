@@ -24,13 +24,7 @@ from audit.models import (
     PrivacyAlert,
     Purpose,
 )
-from audit.tests.test_selectors import (  # noqa: F401 - fixtures
-    brambley,
-    person,
-    read,
-    rules,
-    second_person,
-)
+from audit.tests.helpers import read
 from tests.pages import same_page
 
 pytestmark = pytest.mark.django_db
