@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.roles import Role
 from accounts.tests.factories import staff_member
 from audit.services import alert_rules_ensure
 from records import services
-from records.tests.factories import open_case
+from records.tests.factories import document_plan_and_assessment, open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -101,8 +100,6 @@ MATRIX = (
     Row("audit:rule-edit", "rule", AUDIT_RULES),
 )
 
-PDF = b"%PDF-1.4\n%%EOF\n"
-
 
 @pytest.fixture
 def world(
@@ -120,28 +117,9 @@ def world(
     open_case(team=team_south, worker=other_practitioner)
     colleague = staff_member(role=Role.PRACTITIONER, team=team_north, username="sam")
     note = services.note_record(actor=practitioner, case=case, title="Visit", body="Seen.")
-    document = services.document_upload(
-        actor=practitioner,
-        case=case,
-        file=SimpleUploadedFile("letter.pdf", PDF),
-        document_type="letter",
-        title="Letter",
+    document, plan, assessment = document_plan_and_assessment(
+        actor=practitioner, case=case, body="Visits."
     )
-    plan = services.plan_record(
-        actor=practitioner,
-        case=case,
-        plan_type="child_in_need",
-        starts_on=case.opened_on,
-        next_review_on=None,
-        body="Visits.",
-    )
-    assessment = services.assessment_start(
-        actor=practitioner,
-        case=case,
-        assessment_type="child_and_family",
-        sections=[{"heading": "Needs", "text": "Some."}],
-    )
-    services.assessment_submit(actor=practitioner, assessment=assessment)
     second_note = services.note_record(
         actor=practitioner, case=case, title="Second", body="Recorded on the wrong file."
     )

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.html import escape
@@ -25,11 +24,15 @@ from accounts.models import Team, User
 from audit.models import Action, AuditEvent, AuditEventSubject, Purpose
 from records import selectors, services
 from records.models import Person
-from records.tests.factories import PersonFactory, open_case, synthetic_nhs_number
+from records.tests.factories import (
+    PersonFactory,
+    document_plan_and_assessment,
+    open_case,
+    synthetic_nhs_number,
+)
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n%%EOF\n"
 BREAK_GLASS_REASON = "Police called out of hours about the child's safety."
 
 
@@ -179,28 +182,9 @@ def world(team_north: Team, practitioner: User, manager: User, records_officer: 
     note = services.note_record(
         actor=practitioner, case=case, title="Visit", body="Seen at home.", mentioned=[mother]
     )
-    document = services.document_upload(
-        actor=practitioner,
-        case=case,
-        file=SimpleUploadedFile("letter.pdf", PDF),
-        document_type="letter",
-        title="Letter",
+    document, plan, assessment = document_plan_and_assessment(
+        actor=practitioner, case=case, body="Weekly visits."
     )
-    plan = services.plan_record(
-        actor=practitioner,
-        case=case,
-        plan_type="child_in_need",
-        starts_on=case.opened_on,
-        next_review_on=None,
-        body="Weekly visits.",
-    )
-    assessment = services.assessment_start(
-        actor=practitioner,
-        case=case,
-        assessment_type="child_and_family",
-        sections=[{"heading": "Needs", "text": "Some."}],
-    )
-    services.assessment_submit(actor=practitioner, assessment=assessment)
     historic = PersonFactory.build()
     services.historic_record_add(
         actor=records_officer,

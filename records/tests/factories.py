@@ -86,3 +86,38 @@ def open_case(
     if worker is not None:
         services.case_allocate(actor=actor, case=case, worker=worker, starts_on=case.opened_on)
     return case
+
+
+TINY_PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def document_plan_and_assessment(
+    *, actor: User, case: Case, body: str = "Weekly visits."
+) -> tuple[Any, Any, Any]:
+    """A letter, a child-in-need plan and a submitted assessment on the case, recorded by
+    ``actor`` through the services: the items most pages and endpoints are tried on."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    document = services.document_upload(
+        actor=actor,
+        case=case,
+        file=SimpleUploadedFile("letter.pdf", TINY_PDF),
+        document_type="letter",
+        title="Letter",
+    )
+    plan = services.plan_record(
+        actor=actor,
+        case=case,
+        plan_type="child_in_need",
+        starts_on=case.opened_on,
+        next_review_on=None,
+        body=body,
+    )
+    assessment = services.assessment_start(
+        actor=actor,
+        case=case,
+        assessment_type="child_and_family",
+        sections=[{"heading": "Needs", "text": "Some."}],
+    )
+    services.assessment_submit(actor=actor, assessment=assessment)
+    return document, plan, assessment
