@@ -100,9 +100,10 @@ def _build_event(
 _COLUMNS = [f.column for f in AuditEvent._meta.concrete_fields if not f.primary_key]
 _INSERT_ONE = (  # noqa: S608 (column names from the model)
     "WITH e AS (INSERT INTO audit_auditevent ({columns}) VALUES ({values}) "
-    "RETURNING id, occurred_at), "
-    "s AS (INSERT INTO audit_auditeventsubject (event_id, person_id, occurred_at) "
-    "SELECT e.id, p, e.occurred_at FROM e, unnest(%s::bigint[]) AS p) "
+    "RETURNING id, occurred_at, actor_id, purpose), "
+    "s AS (INSERT INTO audit_auditeventsubject "
+    "(event_id, person_id, occurred_at, actor_id, purpose) "
+    "SELECT e.id, p, e.occurred_at, e.actor_id, e.purpose FROM e, unnest(%s::bigint[]) AS p) "
     "SELECT id FROM e"
 ).format(columns=", ".join(_COLUMNS), values=", ".join(["%s"] * len(_COLUMNS)))
 
@@ -131,7 +132,13 @@ def _save(events: list[tuple[AuditEvent, list[int]]]) -> list[AuditEvent]:
     with transaction.atomic():
         created = AuditEvent.objects.bulk_create([event for event, _ in events])
         rows = [
-            AuditEventSubject(event_id=event.pk, person_id=person_id, occurred_at=event.occurred_at)
+            AuditEventSubject(
+                event_id=event.pk,
+                person_id=person_id,
+                occurred_at=event.occurred_at,
+                actor_id=event.actor_id,
+                purpose=event.purpose,
+            )
             for event, (_, subject_list) in zip(created, events, strict=True)
             for person_id in subject_list
         ]

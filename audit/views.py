@@ -18,6 +18,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -358,11 +359,17 @@ def person_find(request: HttpRequest) -> HttpResponse:
 def person_report(request: HttpRequest, person_id: str) -> HttpResponse:
     user = _user(request)
     person = selectors.audit_person_get_for_user(user=user, person_id=person_id)
-    summary = selectors.person_access_summary_for_user(user=user, person=person)
+    summary = Paginator(
+        selectors.person_access_summary_for_user(user=user, person=person),
+        selectors.REPORT_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
     page = _page_from(
         request,
         lambda cursor: selectors.event_search_for_user(
-            user=user, filters=EventFilters(subject=person), cursor=cursor
+            user=user,
+            filters=EventFilters(subject=person),
+            cursor=cursor,
+            per_page=selectors.REPORT_PAGE_SIZE,
         ),
     )
     shown(
@@ -378,6 +385,7 @@ def person_report(request: HttpRequest, person_id: str) -> HttpResponse:
             "person": person,
             "summary": summary,
             "page": page,
+            "summary_query": _query_without(request, "page"),
             "filter_query": "",
             "active": "people",
         },

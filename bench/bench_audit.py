@@ -135,7 +135,10 @@ def _lines(
             f"{event_id}\t{when}\t{columns[(action, actor_id)]}\t{subject_ids}\t{changed}\t"
             f"/people/\t{request_id}\t10.0.0.1\t{digest}\t{hashed}\t{text}\t{salt}\n"
         )
-        yield line, [f"{event_id}\t{person_id}\t{when}\n" for person_id in subjects]
+        yield (
+            line,
+            [f"{event_id}\t{person_id}\t{when}\t{actor_id}\tnormal\n" for person_id in subjects],
+        )
 
 
 def _check_hash(
@@ -213,7 +216,10 @@ def _generate() -> dict[str, Any]:
             cursor.execute(f'DROP INDEX "{name}"')
     raw = datagen._raw_connection()
     event_sql = f"COPY audit_auditevent ({', '.join(EVENT_COLUMNS)}) FROM STDIN"
-    subject_sql = "COPY audit_auditeventsubject (event_id, person_id, occurred_at) FROM STDIN"
+    subject_sql = (
+        "COPY audit_auditeventsubject (event_id, person_id, occurred_at, actor_id, purpose) "
+        "FROM STDIN"
+    )
     events: list[str] = []
     subjects: list[str] = []
 

@@ -106,6 +106,13 @@ def main() -> int:
             ).fetchone()[0]
         if audited != 1:
             fail(f"opening /people/{person_id}/ wrote {audited} read audit events, not 1")
+        for table in ("audit_auditevent", "audit_auditeventsubject", "audit_auditseal"):
+            with sqlite3.connect(var_dir / "carefile.sqlite3") as db:
+                try:
+                    db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+                except sqlite3.DatabaseError:
+                    continue
+            fail(f"SQLite let rows of {table} be deleted: the audit trail must be append-only")
         subprocess.run(
             [PY, "manage.py", "audit_verify"], cwd=ROOT, env=env, check=True, capture_output=True
         )

@@ -278,3 +278,18 @@ def test_python_and_sql_canonical_hashes_agree(text: str) -> None:
         assert cursor.fetchone()[0] == str(canonical.micros(moment))
     assert sql_hash == event.event_hash
     assert sql_digest == event.personal_digest
+
+
+def test_subject_index_repeats_actor_and_purpose(practitioner: object) -> None:
+    event = event_record(
+        actor=practitioner,  # type: ignore[arg-type]
+        action="read",
+        summary="Viewed a person's record",
+        subjects=[5, 3],
+        purpose="break_glass",
+    )
+    rows = AuditEventSubject.objects.filter(event_id=event.pk).order_by("person_id")
+    assert [(r.person_id, r.actor_id, r.purpose, r.occurred_at) for r in rows] == [
+        (3, practitioner.pk, "break_glass", event.occurred_at),  # type: ignore[attr-defined]
+        (5, practitioner.pk, "break_glass", event.occurred_at),  # type: ignore[attr-defined]
+    ]
