@@ -114,7 +114,11 @@ def main() -> int:
                     continue
             fail(f"SQLite let rows of {table} be deleted: the audit trail must be append-only")
         subprocess.run(
-            [PY, "manage.py", "audit_verify"], cwd=ROOT, env=env, check=True, capture_output=True
+            [PY, "manage.py", "audit_verify", "--subjects"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
         )
         print(
             "embedded default: migrate, load_demo, sign in as amy, the start page, her caseload, "

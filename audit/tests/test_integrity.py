@@ -293,3 +293,34 @@ def test_subject_index_repeats_actor_and_purpose(practitioner: object) -> None:
         (3, practitioner.pk, "break_glass", event.occurred_at),  # type: ignore[attr-defined]
         (5, practitioner.pk, "break_glass", event.occurred_at),  # type: ignore[attr-defined]
     ]
+
+
+def _subject_tamper(sql: str, params: list[object]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_auditeventsubject DISABLE TRIGGER USER")
+        cursor.execute(sql, params)
+        cursor.execute("ALTER TABLE audit_auditeventsubject ENABLE TRIGGER USER")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DELETE FROM audit_auditeventsubject WHERE event_id = %s AND person_id = 7",
+        "UPDATE audit_auditeventsubject SET person_id = 8 WHERE event_id = %s AND person_id = 7",
+        "UPDATE audit_auditeventsubject SET purpose = 'normal' WHERE event_id = %s",
+        "INSERT INTO audit_auditeventsubject (event_id, person_id, occurred_at, actor_id, purpose)"
+        " SELECT event_id, 9999, occurred_at, actor_id, purpose FROM audit_auditeventsubject"
+        " WHERE event_id = %s AND person_id = 7",
+    ],
+)
+def test_a_tampered_people_index_is_reported(sql: str) -> None:
+    events = _events(3, purpose="access_request")
+    _seal()
+    assert audit_verify(subjects=True).ok
+    _subject_tamper(sql, [events[1].pk])
+    assert audit_verify().ok  # the events themselves are untouched
+    problem = audit_verify(subjects=True).problems[0]
+    assert problem.startswith(f"The people index for event #{events[1].pk} does not match")
+    from audit import integrity
+
+    assert integrity._subject_index_problem() == problem
