@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -30,6 +29,7 @@ from audit.models import (
     PrivacyAlertEvent,
     Purpose,
 )
+from audit.services import newest_settled_id
 from core.errors import ApplicationError
 
 SCAN_NAME = "privacy"
@@ -109,14 +109,6 @@ def _norm(text: str) -> str:
     return "".join(text.split()).casefold()
 
 
-def _bound(now: datetime, after: int) -> int | None:
-    """The newest settled event after ``after`` (read by id range, not the whole table)."""
-    cutoff = now - timedelta(seconds=settings.CAREFILE_AUDIT_SEAL_LAG_SECONDS)
-    return AuditEvent.objects.filter(id__gt=after, occurred_at__lte=cutoff).aggregate(
-        top=Max("id")
-    )["top"]
-
-
 def alerts_detect(*, now: datetime | None = None) -> int:
     """Scan settled events since the last scan; returns how many new alerts were raised."""
     now = now or timezone.now()
@@ -125,7 +117,7 @@ def alerts_detect(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             AlertScan.objects.get_or_create(name=SCAN_NAME)
             scan = AlertScan.objects.select_for_update().get(name=SCAN_NAME)
-            bound = _bound(now, scan.last_event_id)
+            bound = newest_settled_id(after=scan.last_event_id, now=now)
             if bound is None or bound <= scan.last_event_id:
                 return raised
             upper = min(bound, scan.last_event_id + BATCH)
@@ -397,23 +389,34 @@ class _Context:
         for event in events:
             day = timezone.localtime(event["occurred_at"]).date()
             by_user_day[(event["actor_id"], day)].add(event["id"])
+        if not by_user_day:
+            return []
+        baseline_days = int(p["baseline_days"])
+        days = [day for _, day in by_user_day]
+        # Every user's reads per day over the whole window, in one query for the batch.
+        counts = {
+            (actor_id, on): n
+            for actor_id, on, n in AuditEvent.objects.filter(
+                actor_id__in={user_id for user_id, _ in by_user_day},
+                action=Action.READ,
+                occurred_at__date__gte=min(days) - timedelta(days=baseline_days),
+                occurred_at__date__lte=max(days),
+            )
+            .annotate(on=TruncDate("occurred_at"))
+            .values("actor_id", "on")
+            .annotate(n=Count("id"))
+            .values_list("actor_id", "on", "n")
+        }
         results = []
         for (user_id, day), ids in by_user_day.items():
-            start = day - timedelta(days=int(p["baseline_days"]))
-            rows = dict(
-                AuditEvent.objects.filter(
-                    actor_id=user_id,
-                    action=Action.READ,
-                    occurred_at__date__gte=start,
-                    occurred_at__date__lte=day,
+            count = counts.get((user_id, day), 0)
+            baseline = (
+                sum(
+                    counts.get((user_id, day - timedelta(days=back)), 0)
+                    for back in range(1, baseline_days + 1)
                 )
-                .annotate(on=TruncDate("occurred_at"))
-                .values("on")
-                .annotate(n=Count("id"))
-                .values_list("on", "n")
+                / baseline_days
             )
-            count = rows.pop(day, 0)
-            baseline = sum(rows.values()) / int(p["baseline_days"])
             threshold = max(float(p["minimum_events"]), float(p["multiplier"]) * baseline)
             if count > threshold:
                 results.append((user_id, day, count, baseline, ids))

@@ -11,10 +11,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
-from audit import canonical
 from audit.alerts import alerts_detect
 from audit.models import Action, AuditEvent, Purpose
-from audit.services import _build_event, _save, audit_seal
+from audit.services import PastEvent, audit_seal, history_import
 from core.errors import ApplicationError
 
 DAYS = 30
@@ -42,20 +41,21 @@ def load_demo_activity(*, seed: int = 2026) -> int:
         caseloads.setdefault(allocation.worker, []).append(allocation.case.person_id)
     if not caseloads:
         return 0
-    events = []
+    events: list[PastEvent] = []
+    reason = {"reason": "Police asked for an urgent welfare check"}
 
     def read(user: User, person_id: int, at: datetime, purpose: str = Purpose.NORMAL) -> None:
-        reason = "Police asked for an urgent welfare check"
         events.append(
-            _build_event(
+            PastEvent(
+                actor=user,
                 action=Action.READ,
                 summary="Viewed a person's record",
-                actor=user,
+                occurred_at=at,
+                subjects=(person_id,),
                 purpose=purpose,
                 object_type="records.person",
-                subjects=[person_id],
-                personal={"reason": reason} if purpose == Purpose.BREAK_GLASS else None,
-                occurred_at=at,
+                personal=reason if purpose == Purpose.BREAK_GLASS else None,
+                request_id=f"{MARKER}-{len(events):06d}",
             )
         )
 
@@ -78,13 +78,7 @@ def load_demo_activity(*, seed: int = 2026) -> int:
     outsider = Person.objects.exclude(pk__in=caseloads[first]).order_by("pk").first()
     if outsider is not None:
         read(first, outsider.pk, _moment(today - timedelta(days=1), 11, 15), Purpose.BREAK_GLASS)
-    for index, (event, _) in enumerate(events):
-        # The request id is sealed: hash again with the marker in place.
-        event.request_id = f"{MARKER}-{index:06d}"
-        event.event_hash = canonical.event_hash(
-            {c: getattr(event, c) for c in canonical.HASHED_EVENT_COLUMNS}
-        )
-    _save(events)
+    history_import(events=events)
     audit_seal()
     alerts_detect()
     return len(events)

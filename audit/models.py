@@ -109,7 +109,6 @@ class AuditEvent(models.Model):
             # The guardian's "what has this user looked at", newest first.
             models.Index(fields=["actor", "-occurred_at"], name="audit_event_actor_time"),
             models.Index(fields=["occurred_at"], name="audit_event_time"),
-            models.Index(fields=["object_type", "object_id"], name="audit_event_object"),
         ]
         triggers = [
             pgtrigger.Protect(name="audit_event_no_delete", operation=pgtrigger.Delete),

@@ -16,12 +16,13 @@ through (actor, occurred_at), everything else through (occurred_at).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -35,7 +36,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organisation, Team, User
 from accounts.roles import Role
-from audit import policies
+from audit import canonical, policies
 from audit.models import (
     Action,
     AlertRule,
@@ -316,14 +317,11 @@ def event_filters_for_user(
 
 
 _CURSOR = re.compile(r"^(\d{1,20})\.(\d{1,20})$")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def cursor_for(event: AuditEvent) -> str:
     """Where the page after this event starts: its time (microseconds) and id."""
-    delta = event.occurred_at - _EPOCH
-    micros = (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
-    return f"{micros}.{event.pk}"
+    return f"{canonical.micros(event.occurred_at)}.{event.pk}"
 
 
 def _cursor_parse(cursor: str) -> tuple[datetime, int] | None:
@@ -331,10 +329,8 @@ def _cursor_parse(cursor: str) -> tuple[datetime, int] | None:
         return None
     match = _CURSOR.match(cursor)
     if match:
-        try:
-            return _EPOCH + timedelta(microseconds=int(match[1])), int(match[2])
-        except OverflowError:
-            pass
+        with contextlib.suppress(OverflowError):  # a time past the end of the calendar
+            return canonical.EPOCH + canonical.MICROSECOND * int(match[1]), int(match[2])
     raise ApplicationError(
         "This page link is not valid.",
         field_errors={"cursor": ["This page link is not valid. Start from the newest events."]},

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +62,7 @@ def _build_event(
     changed_fields: Iterable[str] = (),
     personal: Mapping[str, Any] | None = None,
     occurred_at: datetime | None = None,
+    request_id: str | None = None,
 ) -> tuple[AuditEvent, list[int]]:
     context = current()
     subject_list = sorted(set(subjects))
@@ -78,7 +80,10 @@ def _build_event(
         "subject_ids": ",".join(str(s) for s in subject_list),
         "changed_fields": ",".join(sorted(changed_fields)),
         "path": _fit("path", context.path if context else ""),
-        "request_id": _fit("request_id", context.request_id if context else ""),
+        "request_id": _fit(
+            "request_id",
+            request_id if request_id is not None else context.request_id if context else "",
+        ),
         "ip_address": _fit("ip_address", context.ip_address if context else ""),
         "personal_digest": "",
     }
@@ -242,6 +247,44 @@ def audit_export_record(
     )
 
 
+@dataclass(frozen=True)
+class PastEvent:
+    """An event that happened before it was written here (see :func:`history_import`)."""
+
+    actor: User | None
+    action: str
+    summary: str
+    occurred_at: datetime
+    subjects: tuple[int, ...] = ()
+    purpose: str = Purpose.NORMAL
+    object_type: str = ""
+    personal: Mapping[str, Any] | None = None
+    request_id: str = ""
+
+
+@transaction.atomic
+def history_import(*, events: Iterable[PastEvent]) -> int:
+    """Write events that happened earlier: a previous system's trail being brought across, or
+    the demo's invented month. They are hashed, then sealed and scanned like any other."""
+    built = [
+        _build_event(
+            action=e.action,
+            summary=e.summary,
+            actor=e.actor,
+            purpose=e.purpose,
+            object_type=e.object_type,
+            subjects=e.subjects,
+            personal=e.personal,
+            occurred_at=e.occurred_at,
+            request_id=e.request_id,
+        )
+        for e in events
+    ]
+    if built:
+        _save(built)
+    return len(built)
+
+
 def changes_between(
     before: Mapping[str, Any], after: Mapping[str, Any]
 ) -> dict[str, tuple[Any, Any]]:
@@ -313,6 +356,15 @@ def _seal_lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x5EA1])
 
 
+def newest_settled_id(*, after: int, now: datetime) -> int | None:
+    """The newest event after ``after`` that is older than the seal lag: everything up to it
+    has committed (or rolled back) by now. Sealing and privacy monitoring stop there."""
+    cutoff = now - timedelta(seconds=settings.CAREFILE_AUDIT_SEAL_LAG_SECONDS)
+    return AuditEvent.objects.filter(id__gt=after, occurred_at__lte=cutoff).aggregate(
+        top=Max("id")
+    )["top"]
+
+
 @transaction.atomic
 def audit_seal(*, now: datetime | None = None, max_events: int | None = None) -> list[AuditSeal]:
     """Seal every event old enough to be settled, in order, chained to the last seal.
@@ -323,13 +375,10 @@ def audit_seal(*, now: datetime | None = None, max_events: int | None = None) ->
     _seal_lock()
     now = now or timezone.now()
     max_events = max_events or settings.CAREFILE_AUDIT_SEAL_MAX_EVENTS
-    cutoff = now - timedelta(seconds=settings.CAREFILE_AUDIT_SEAL_LAG_SECONDS)
     last = AuditSeal.objects.order_by("-id").first()
     after = last.last_event_id if last else 0
     previous_hash = last.seal_hash if last else ""
-    upper = AuditEvent.objects.filter(id__gt=after, occurred_at__lte=cutoff).aggregate(
-        top=Max("id")
-    )["top"]
+    upper = newest_settled_id(after=after, now=now)
     if upper is None:
         return []
     seals = []

@@ -180,9 +180,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 # --- Event search and export --------------------------------------------------------------------
 
 
-def _search_form(request: HttpRequest, user: Any) -> forms.EventSearchForm:
+def _search_form(request: HttpRequest, user: Any, *, bound: bool = False) -> forms.EventSearchForm:
+    """The search form; an export always reads its filters, even when there are none."""
     teams = selectors.audit_team_list_for_user(user=user)
-    return forms.EventSearchForm(request.GET or None, teams=teams)
+    return forms.EventSearchForm(request.GET if bound else request.GET or None, teams=teams)
 
 
 def _filters(form: forms.EventSearchForm, user: Any) -> EventFilters | None:
@@ -294,8 +295,7 @@ def _csv_row(row: EventRow) -> list[str]:
 def event_export(request: HttpRequest) -> HttpResponse:
     """The events matching the search as a CSV file; the export is itself an audit event."""
     user = _user(request)
-    teams = selectors.audit_team_list_for_user(user=user)
-    form = forms.EventSearchForm(request.GET, teams=teams)
+    form = _search_form(request, user, bound=True)
     filters = _filters(form, user)
     if filters is None:
         return render(

@@ -161,6 +161,19 @@ def team_caseload_group_ensure(*, team: Team) -> Group:
     return group
 
 
+def _team_access_event(
+    actor: User, action: str, summary: str, case: Case, team: Team, subjects: Iterable[int]
+) -> None:
+    event_record(
+        actor=actor,
+        action=action,
+        summary=summary,
+        obj=case,
+        subjects=subjects,
+        personal={"team": str(team.public_id)},
+    )
+
+
 def _grant_team(actor: User, case: Case, team: Team, subjects: Iterable[int]) -> None:
     group = team_caseload_group_ensure(team=team)
     _, created = CaseGroupObjectPermission.objects.get_or_create(
@@ -168,14 +181,8 @@ def _grant_team(actor: User, case: Case, team: Team, subjects: Iterable[int]) ->
     )
     policies.grants_changed()
     if created:
-        event_record(
-            actor=actor,
-            action=Action.PERMISSION_GRANT,
-            summary="Granted the team holding a case access to it",
-            obj=case,
-            subjects=subjects,
-            personal={"team": str(team.public_id)},
-        )
+        summary = "Granted the team holding a case access to it"
+        _team_access_event(actor, Action.PERMISSION_GRANT, summary, case, team, subjects)
 
 
 def _revoke_team(actor: User, case: Case, team: Team, subjects: Iterable[int]) -> None:
@@ -186,14 +193,8 @@ def _revoke_team(actor: User, case: Case, team: Team, subjects: Iterable[int]) -
     ).delete()
     policies.grants_changed()
     if removed:
-        event_record(
-            actor=actor,
-            action=Action.PERMISSION_REVOKE,
-            summary="Removed a team's access to a case it no longer holds",
-            obj=case,
-            subjects=subjects,
-            personal={"team": str(team.public_id)},
-        )
+        summary = "Removed a team's access to a case it no longer holds"
+        _team_access_event(actor, Action.PERMISSION_REVOKE, summary, case, team, subjects)
 
 
 def _sync_allocation_grant(case: Case, worker_id: int) -> None:

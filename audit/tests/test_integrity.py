@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
@@ -37,12 +38,9 @@ def _events(n: int, **extra: object) -> list[AuditEvent]:
 def _rolled_back(n: int) -> list[int]:
     """Write events in a transaction that then fails; returns the ids it used up."""
     used: list[int] = []
-    try:
-        with transaction.atomic():
-            used.extend(e.pk for e in _events(n))
-            raise RuntimeError("the change failed")
-    except RuntimeError:
-        pass
+    with contextlib.suppress(RuntimeError), transaction.atomic():
+        used.extend(e.pk for e in _events(n))
+        raise RuntimeError("the change failed")
     return used
 
 
