@@ -137,3 +137,33 @@ def extension_notice_by(
     """The last day to tell the requester of an extension: within the first month, which a
     pause moves just as it moves the due date."""
     return due_date(start, pauses=pauses, nation=nation, extra_holidays=extra_holidays)
+
+
+def is_working_day(day: date, nation: str, extra: Collection[date] = ()) -> bool:
+    return day.weekday() < 5 and not bank_holiday(day, nation, extra)
+
+
+def working_days_left(
+    today: date, due: date, *, nation: str = "england-and-wales", extra: Collection[date] = ()
+) -> int:
+    """Working days after today up to and including the due day: 0 on the due day itself,
+    negative (calendar days late, as a manager counts them) once it has passed."""
+    if due < today:
+        return -(today - due).days
+    return sum(
+        1
+        for n in range(1, (due - today).days + 1)
+        if is_working_day(today + timedelta(days=n), nation, extra)
+    )
+
+
+def urgency(days_left: int) -> str:
+    """The colour a due date is shown in: green with 10 or more working days, amber under 10,
+    red under 5, and overdue once the day has passed."""
+    if days_left < 0:
+        return "overdue"
+    if days_left < 5:
+        return "red"
+    if days_left < 10:
+        return "amber"
+    return "green"

@@ -69,6 +69,13 @@ USERS: tuple[DemoUser, ...] = (
         (("Records Access", Role.RECORDS_ACCESS_OFFICER),),
     ),
     DemoUser(
+        "ria",
+        "Ria",
+        "Desai",
+        "Senior records-access officer",
+        (("Records Access", Role.RECORDS_ACCESS_OFFICER),),
+    ),
+    DemoUser(
         "eve",
         "Eve",
         "Marchetti",
@@ -142,6 +149,9 @@ def load_demo(*, people: int | None = None) -> dict[str, int]:
         from audit.demo import load_demo_activity
 
         load_demo_activity()
+        from access_requests.demo import load_demo_requests
+
+        load_demo_requests()
     return {
         "organisations": len(orgs),
         "teams": len(teams),

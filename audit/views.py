@@ -32,6 +32,7 @@ from audit.alerts import DEFAULT_PARAMETERS, PARAMETER_SPECS
 from audit.context import shown
 from audit.models import AlertRule, Purpose
 from audit.selectors import DayCount, EventFilters, EventRow
+from core.csvsafe import csv_cell
 from core.errors import ApplicationError
 from core.forms import add_service_errors
 
@@ -246,13 +247,6 @@ CSV_HEADER = [
     "IP address",
     "Personal details",
 ]
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _personal_cell(row: EventRow) -> str:

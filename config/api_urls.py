@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("records.api.urls")),
     path("audit/", include("audit.api.urls")),
+    path("access-requests/", include("access_requests.api.urls")),
 ]

@@ -285,6 +285,14 @@ CAREFILE_AUDIT_SEAL_MAX_EVENTS = env.int("CAREFILE_AUDIT_SEAL_MAX_EVENTS", defau
 CAREFILE_AUDIT_SEAL_MINUTES = env.int("CAREFILE_AUDIT_SEAL_MINUTES", default=5)
 CAREFILE_PRIVACY_ALERT_MINUTES = env.int("CAREFILE_PRIVACY_ALERT_MINUTES", default=15)
 
+# --- Rights requests -------------------------------------------------------------------------
+# Records stay held this long after a request closes: the window for a complaint about it.
+CAREFILE_REQUEST_HOLD_MONTHS = env.int("CAREFILE_REQUEST_HOLD_MONTHS", default=6)
+CAREFILE_DOWNLOAD_LINK_DAYS = env.int("CAREFILE_DOWNLOAD_LINK_DAYS", default=14)
+CAREFILE_BUNDLE_SECTION_ITEMS = env.int("CAREFILE_BUNDLE_SECTION_ITEMS", default=200)
+# The public request and complaint forms: submissions per address per hour.
+CAREFILE_PUBLIC_FORM_PER_HOUR = env.int("CAREFILE_PUBLIC_FORM_PER_HOUR", default=5)
+
 # --- Email -----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND",
@@ -386,6 +394,25 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Choice sets that share a field name with another app's: named for what they are.
+    "ENUM_NAME_OVERRIDES": {
+        "RequestChannelEnum": [
+            ("letter", "Letter"),
+            ("email", "Email"),
+            ("in_person", "In person"),
+            ("phone", "Phone (confirmed in writing)"),
+        ],
+        "RequestStateEnum": "access_requests.models.State",
+        "RequestOutcomeEnum": "access_requests.models.Outcome",
+        "ComplaintOutcomeEnum": "access_requests.models.ComplaintOutcome",
+        "VerificationMethodEnum": "access_requests.models.VerificationMethod",
+        "ReviewDecisionEnum": [
+            ("disclose", "Disclose"),
+            ("redact", "Disclose with redactions"),
+            ("withhold", "Withhold"),
+        ],
+        "ItemDecisionEnum": "access_requests.models.Decision",
+    },
 }
 
 # --- Logging ---------------------------------------------------------------------------------

@@ -282,7 +282,7 @@ def test_csv_export_is_recorded_and_safe_to_open(
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_quoted():
-    from audit.views import csv_cell
+    from core.csvsafe import csv_cell
 
     assert csv_cell("=1+1") == "'=1+1"
     assert csv_cell("+44 20") == "'+44 20"

@@ -18,11 +18,11 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
+from core.api.serializers import ChoiceValueField, OutputSerializer
 from records import selectors
 from records.models import (
     Address,
@@ -57,30 +57,6 @@ from records.models import (
 from records.selectors import RelatedPerson
 
 # --- Fields ----------------------------------------------------------------------------------
-
-
-class ChoiceValueField(serializers.ChoiceField):
-    """A stored choice, rendered as its value (read-only outputs)."""
-
-
-class ChoiceValueFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = ChoiceValueField
-
-    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
-        values = ", ".join(f"`{value}`" for value in self.target.choices)
-        return {"type": "string", "description": f"One of {values}."}
-
-
-class OutputSerializer(serializers.ModelSerializer):
-    """Read-only model serializers: choices render as plain values (see the module docstring)."""
-
-    serializer_choice_field = ChoiceValueField
-
-    def get_extra_kwargs(self) -> dict[str, Any]:
-        extra: dict[str, Any] = super().get_extra_kwargs()
-        for name in self.Meta.fields:
-            extra.setdefault(name, {})["read_only"] = True
-        return extra
 
 
 def _text(**kwargs: Any) -> serializers.CharField:

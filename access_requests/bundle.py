@@ -1,0 +1,657 @@
+"""The disclosure bundle: the PDF a council sends in answer to a subject access request.
+
+Pure rendering from plain dataclasses, no models: the caller collects, reviews and orders the
+items, composes the cover letter and counts the exemptions; this module lays them out with
+WeasyPrint and merges the parts with pypdf.
+
+Three promises shape the code:
+
+- **Redacted text never leaves the caller.** A redacted :class:`Segment` contributes only its
+  exemption code to the HTML, and every piece of text is escaped, so nothing in a record can
+  become markup.
+- **Nothing is fetched.** The HTML has no links, images or stylesheets of its own; WeasyPrint
+  gets a :class:`RefusingURLFetcher`, so a fetch attempt fails the render instead of reading a
+  file or calling out.
+- **Memory stays bounded however long the file.** Items are laid out in sections of
+  ``section_items``, each its own WeasyPrint document written to a temporary file and freed
+  before the next. Front matter (cover letter, index) is numbered i, ii, …; item pages run
+  1..N across the sections, each section told the page it starts on, and the schedule and
+  the withheld list continue from N + 1. Items are rendered first so the index can give the
+  page each one really starts on; the parts are then merged in reading order.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import islice
+from typing import IO, Any, BinaryIO
+from zoneinfo import ZoneInfo
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from pypdf import PdfWriter
+from pypdf.constants import PageLabelStyle
+from weasyprint import HTML
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+# Rows of the index (and of the withheld list) per WeasyPrint document: a long table is the
+# heaviest thing to lay out, so very large bundles get their index in parts too.
+TABLE_ROWS_PER_PART = 1500
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+# C0/C1 controls other than tab and newline, lone surrogates and non-characters: they have no
+# place in a letter and some of them stop the HTML parser or the PDF text layer.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of an item's text. With an exemption it is redacted: only the code is shown."""
+
+    text: str
+    exemption: str = ""
+
+
+@dataclass(frozen=True)
+class BundleItem:
+    """One disclosed record, its text already split into kept text and redactions."""
+
+    number: int
+    occurred_at: datetime | None
+    title: str
+    source: str
+    segments: Sequence[Segment]
+
+
+@dataclass(frozen=True)
+class WithheldEntry:
+    """A record withheld in full: described, never shown."""
+
+    occurred_at: datetime | None
+    description: str
+    exemption: str
+
+
+@dataclass(frozen=True)
+class BundleSpec:
+    """Everything the bundle shows, already decided by the caller."""
+
+    reference: str
+    organisation: str
+    cover_letter: Sequence[str]
+    items: Sequence[BundleItem]
+    withheld: Sequence[WithheldEntry]
+    exemptions: Sequence[tuple[str, str, int]]
+    generated_on: date
+    # Aware datetimes are shown in the council's local time; naive ones as they are.
+    time_zone: str = "Europe/London"
+
+
+class FetchRefusedError(Exception):
+    """WeasyPrint asked for a URL. A bundle is built from the record alone."""
+
+
+class RefusingURLFetcher(URLFetcher):  # type: ignore[misc]
+    """Refuses every URL, whatever its scheme, and remembers what was asked for.
+
+    The bundle's HTML carries nothing to fetch, so an attempt can only mean markup got in.
+    ``fail_on_errors`` turns WeasyPrint's default (log a warning, carry on without the
+    resource) into a failed render, which is loud rather than silent.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(fail_on_errors=True)
+        self.attempts: list[str] = []
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        self.attempts.append(url)
+        raise FetchRefusedError(f"Disclosure bundles fetch nothing; refused {url!r}.")
+
+
+def bundle_render(
+    spec: BundleSpec,
+    out: BinaryIO,
+    *,
+    section_items: int = 200,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Render the bundle PDF into ``out``; return the page count.
+
+    ``progress(n)`` is called with the number of items rendered so far after each section,
+    so a long render can report how far it has got. ``spec.items`` is read once, in order.
+    """
+    if section_items < 1:
+        raise ValueError("section_items must be at least 1.")
+    zone = ZoneInfo(spec.time_zone)
+    style = _Style(spec)
+    with ExitStack() as stack:
+
+        def spool() -> IO[bytes]:
+            return stack.enter_context(tempfile.TemporaryFile(prefix="carefile-bundle-"))
+
+        # The items first: the index needs the page each one starts on.
+        sections: list[tuple[IO[bytes], int]] = []
+        index: list[_IndexRow] = []
+        item_pages = 0
+        rendered = 0
+        items = iter(spec.items)
+        while chunk := list(islice(items, section_items)):
+            anchor_base = rendered
+            file = spool()
+            pages, starts = _render(
+                style.document(
+                    _items_html(chunk, zone, anchor_base=anchor_base), first_page=item_pages + 1
+                ),
+                file,
+            )
+            for offset, item in enumerate(chunk):
+                index.append(
+                    _IndexRow(
+                        number=item.number,
+                        when=_date(item.occurred_at, zone),
+                        title=_clean(item.title),
+                        source=_clean(item.source),
+                        page=item_pages + 1 + starts[_anchor(anchor_base + offset)],
+                        page_index=item_pages + starts[_anchor(anchor_base + offset)],
+                    )
+                )
+            sections.append((file, pages))
+            item_pages += pages
+            rendered += len(chunk)
+            if progress is not None:
+                progress(rendered)
+        if not sections:
+            file = spool()
+            pages, _ = _render(style.document(_NO_ITEMS, first_page=1), file)
+            sections.append((file, pages))
+            item_pages = pages
+            if progress is not None:
+                progress(0)
+
+        front: list[tuple[IO[bytes], int]] = []
+        front_pages = 0
+        for body in [_cover_html(spec), *_index_parts(index)]:
+            file = spool()
+            pages, _ = _render(style.document(body, first_page=front_pages + 1, roman=True), file)
+            front.append((file, pages))
+            front_pages += pages
+
+        back: list[tuple[IO[bytes], int]] = []
+        back_pages = 0
+        for body in _back_parts(spec, zone):
+            file = spool()
+            first = item_pages + back_pages + 1
+            pages, _ = _render(style.document(body, first_page=first), file)
+            back.append((file, pages))
+            back_pages += pages
+
+        return _merge(
+            out,
+            spec,
+            front=front,
+            sections=sections,
+            back=back,
+            index=index,
+            index_page=front[0][1],
+        )
+
+
+def bundle_html(spec: BundleSpec) -> str:
+    """The whole bundle as one HTML document, its index numbered by WeasyPrint itself.
+
+    Not what :func:`bundle_render` sends (laying out thousands of items at once holds every
+    page in memory): it is the reference the sectioned renderer is checked and benchmarked
+    against, with the same markup, styles and numbering.
+    """
+    zone = ZoneInfo(spec.time_zone)
+    items = list(spec.items)
+    rows = [
+        _IndexRow(
+            number=item.number,
+            when=_date(item.occurred_at, zone),
+            title=_clean(item.title),
+            source=_clean(item.source),
+            page=None,
+            page_index=0,
+            anchor=_anchor(position),
+        )
+        for position, item in enumerate(items)
+    ]
+    body = format_html(
+        '<div class="front">{}{}</div><div class="items">{}</div><div class="back">{}</div>',
+        _cover_html(spec),
+        mark_safe("".join(_index_parts(rows, rows_per_part=len(rows) + 1))),  # noqa: S308 - built escaped
+        _items_html(items, zone, anchor_base=0) if items else _NO_ITEMS,
+        mark_safe("".join(_back_parts(spec, zone, rows_per_part=len(spec.withheld) + 1))),  # noqa: S308 - built escaped
+    )
+    return _Style(spec).document(body, one_piece=True)
+
+
+# -- rendering and merging -------------------------------------------------------------------
+
+
+def _render(html: str, file: IO[bytes]) -> tuple[int, dict[str, int]]:
+    """Lay out one part, write its PDF to ``file``; the page count and where each anchor is.
+
+    The document (every page's boxes) is dropped and collected before returning, so only one
+    part's layout is ever held.
+    """
+    fetcher = RefusingURLFetcher()
+    try:
+        document = HTML(string=html, url_fetcher=fetcher).render()
+        starts: dict[str, int] = {}
+        for number, page in enumerate(document.pages):
+            for anchor in page.anchors:
+                starts.setdefault(anchor, number)
+        pages = len(document.pages)
+        document.write_pdf(file)
+    except FatalURLFetchingError as exc:
+        raise FetchRefusedError(f"Refused to fetch {fetcher.attempts}.") from exc
+    del document
+    # WeasyPrint's boxes refer to each other; collect now rather than when the cycle
+    # collector next gets round to it, or several sections' layouts pile up.
+    gc.collect()
+    file.seek(0)
+    return pages, starts
+
+
+def _merge(
+    out: BinaryIO,
+    spec: BundleSpec,
+    *,
+    front: list[tuple[IO[bytes], int]],
+    sections: list[tuple[IO[bytes], int]],
+    back: list[tuple[IO[bytes], int]],
+    index: list[_IndexRow],
+    index_page: int,
+) -> int:
+    """Concatenate the parts into ``out`` with page labels and an outline; the page count.
+
+    The page labels make a PDF viewer's page box agree with the printed numbers (i, ii, …
+    then 1, 2, …); the outline is WeasyPrint's bookmarks, which pypdf cannot carry across a
+    merge, rebuilt for the whole bundle.
+    """
+    writer = PdfWriter()
+    for file, _ in [*front, *sections, *back]:
+        writer.append(file, import_outline=False)
+    front_pages = sum(pages for _, pages in front)
+    item_pages = sum(pages for _, pages in sections)
+    total = len(writer.pages)
+    writer.set_page_label(0, front_pages - 1, style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
+    writer.set_page_label(front_pages, total - 1, style=PageLabelStyle.DECIMAL, start=1)
+
+    writer.add_outline_item(title="Covering letter", page_number=0)
+    writer.add_outline_item(title="Index", page_number=index_page)
+    records = writer.add_outline_item(title="Records", page_number=front_pages, is_open=False)
+    for row in index:
+        writer.add_outline_item(
+            title=_outline_title(row), page_number=front_pages + row.page_index, parent=records
+        )
+    writer.add_outline_item(title="Schedule of exemptions", page_number=front_pages + item_pages)
+    writer.add_metadata(
+        {
+            "/Title": f"Disclosure bundle {_clean(spec.reference)}",
+            "/Author": _clean(spec.organisation),
+        }
+    )
+    writer.write(out)
+    writer.close()
+    return total
+
+
+def _outline_title(row: _IndexRow) -> str:
+    title = row.title if len(row.title) <= 80 else row.title[:79] + "…"
+    return f"{row.number}. {row.when} · {title}"
+
+
+# -- text ------------------------------------------------------------------------------------
+
+
+def _clean(text: str) -> str:
+    """Text as it may be printed: newlines normalised, controls and lone surrogates dropped."""
+    return _UNPRINTABLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> datetime:
+    return moment.astimezone(zone) if moment.tzinfo is not None else moment
+
+
+def _date(moment: datetime | None, zone: ZoneInfo) -> str:
+    if moment is None:
+        return "Undated"
+    moment = _local(moment, zone)
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+
+
+def _date_time(moment: datetime | None, zone: ZoneInfo) -> str:
+    if moment is None:
+        return "Undated"
+    moment = _local(moment, zone)
+    return f"{_date(moment, zone)}, {moment:%H:%M}"
+
+
+def _long_date(day: date) -> str:
+    names = (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    )
+    return f"{day.day} {names[day.month - 1]} {day.year}"
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal for ``text``: everything but letters, digits and spaces as a hex
+    escape, so nothing in a reference or a council's name can end the string or the rule."""
+    escaped = "".join(
+        char if char.isascii() and (char.isalnum() or char == " ") else f"\\{ord(char):x} "
+        for char in _clean(text).replace("\n", " ")
+    )
+    return f'"{escaped}"'
+
+
+# -- markup ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _IndexRow:
+    """What the index (and the outline) keeps of an item once its section is written."""
+
+    number: int
+    when: str
+    title: str
+    source: str
+    page: int | None  # None: WeasyPrint fills it in (the one-piece reference rendering)
+    page_index: int  # 0-based among the item pages
+    anchor: str = ""
+
+
+def _anchor(position: int) -> str:
+    # By position, not by item number: the caller's numbers need not be unique.
+    return f"i-{position + 1}"
+
+
+def _segments_html(segments: Iterable[Segment]) -> SafeString:
+    """Kept text escaped; a redaction as its exemption code alone, its text never read."""
+    parts = []
+    for segment in segments:
+        if segment.exemption:
+            parts.append(
+                format_html(
+                    '<span class="redaction">{}</span>',
+                    _clean(segment.exemption).strip(),
+                )
+            )
+        else:
+            parts.append(format_html("{}", _clean(segment.text)))
+    return mark_safe("".join(parts))  # noqa: S308 - every part escaped above
+
+
+def _items_html(items: Sequence[BundleItem], zone: ZoneInfo, *, anchor_base: int) -> SafeString:
+    return format_html_join(
+        "\n",
+        '<article class="item"><h2 id="{}"><span class="number">{}.</span> {}</h2>'
+        '<p class="meta">{} · {}</p><div class="text">{}</div></article>',
+        (
+            (
+                _anchor(anchor_base + offset),
+                item.number,
+                _clean(item.title),
+                _date_time(item.occurred_at, zone),
+                _clean(item.source),
+                _segments_html(item.segments),
+            )
+            for offset, item in enumerate(items)
+        ),
+    )
+
+
+_NO_ITEMS = mark_safe(  # noqa: S308 - constant
+    '<p class="empty">No records are disclosed in this bundle. The records found are listed '
+    "under “Withheld in full” at the end, with the exemption that applies to each.</p>"
+)
+
+
+def _cover_html(spec: BundleSpec) -> SafeString:
+    return format_html(
+        '<section class="cover"><p class="organisation">{}</p>'
+        '<p class="letter-meta">Our reference: {}<br>Date: {}</p>{}</section>',
+        _clean(spec.organisation),
+        _clean(spec.reference),
+        _long_date(spec.generated_on),
+        format_html_join(
+            "\n", '<p class="paragraph">{}</p>', ((_clean(p),) for p in spec.cover_letter)
+        ),
+    )
+
+
+def _chunks(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _index_parts(
+    rows: Sequence[_IndexRow], *, rows_per_part: int = TABLE_ROWS_PER_PART
+) -> list[SafeString]:
+    """The index, as one or more documents' bodies (one table per part, head repeated)."""
+    head = format_html(
+        '<h1 class="part">Index</h1><p class="note">{} {}</p>',
+        f"This bundle holds {len(rows)} record{'' if len(rows) == 1 else 's'}, "
+        "in date order, each under its number.",
+        "Where information has been removed you will see a black box showing an exemption "
+        "code; the schedule of exemptions at the end says what each code means.",
+    )
+    if not rows:
+        return [format_html('<section class="index">{}</section>', head)]
+    parts = []
+    for number, chunk in enumerate(_chunks(rows, rows_per_part)):
+        body = format_html_join(
+            "\n",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class='page'>{}</td></tr>",
+            (
+                (
+                    row.number,
+                    row.when,
+                    row.title,
+                    row.source,
+                    row.page
+                    if row.page is not None
+                    else format_html('<a class="ref" href="#{}"></a>', row.anchor),
+                )
+                for row in chunk
+            ),
+        )
+        parts.append(
+            format_html(
+                '<section class="index">{}<table class="index-table"><colgroup>'
+                '<col class="c-number"><col class="c-date"><col class="c-title">'
+                '<col class="c-source"><col class="c-page"></colgroup>'
+                "<thead><tr><th>No.</th><th>Date</th><th>Record</th><th>From</th>"
+                "<th class='page'>Page</th></tr></thead><tbody>{}</tbody></table></section>",
+                head if number == 0 else "",
+                body,
+            )
+        )
+    return parts
+
+
+def _back_parts(
+    spec: BundleSpec, zone: ZoneInfo, *, rows_per_part: int = TABLE_ROWS_PER_PART
+) -> list[SafeString]:
+    """The schedule of exemptions and the withheld list, as one or more documents' bodies."""
+    if spec.exemptions:
+        schedule = format_html(
+            '<table class="schedule"><colgroup><col class="c-code"><col class="c-ground">'
+            '<col class="c-used"></colgroup><thead><tr><th>Code</th><th>Ground</th>'
+            "<th class='used'>Times used</th></tr></thead><tbody>{}</tbody></table>",
+            format_html_join(
+                "\n",
+                "<tr><td class='code'>{}</td><td>{}</td><td class='used'>{}</td></tr>",
+                ((_clean(code), _clean(ground), used) for code, ground, used in spec.exemptions),
+            ),
+        )
+    else:
+        schedule = mark_safe('<p class="empty">No exemptions were applied.</p>')  # noqa: S308
+    head = format_html(
+        '<h1 class="part">Schedule of exemptions</h1>{}<h1 class="part withheld">Withheld in full'
+        '</h1><p class="note">{}</p>',
+        schedule,
+        "These records were found but are not disclosed. Each is described without its "
+        "content, with the exemption that applies."
+        if spec.withheld
+        else "No records were withheld in full.",
+    )
+    rows = [
+        (_date(entry.occurred_at, zone), _clean(entry.description), _clean(entry.exemption))
+        for entry in spec.withheld
+    ]
+    if not rows:
+        return [format_html('<section class="back">{}</section>', head)]
+    return [
+        format_html(
+            '<section class="back">{}<table class="withheld-table"><colgroup>'
+            '<col class="c-date"><col class="c-description"><col class="c-code"></colgroup>'
+            "<thead><tr><th>Date</th><th>Record</th><th>Exemption</th></tr></thead>"
+            "<tbody>{}</tbody></table></section>",
+            head if number == 0 else "",
+            format_html_join(
+                "\n", "<tr><td>{}</td><td>{}</td><td class='code'>{}</td></tr>", chunk
+            ),
+        )
+        for number, chunk in enumerate(_chunks(rows, rows_per_part))
+    ]
+
+
+class _Style:
+    """The print stylesheet, and the document shell each part is rendered in."""
+
+    def __init__(self, spec: BundleSpec) -> None:
+        self.organisation = _css_string(spec.organisation)
+        self.reference = _css_string(f"Request {spec.reference}")
+        self.produced = _css_string(f"Disclosure bundle · {_long_date(spec.generated_on)}")
+        self.title = _clean(f"Disclosure bundle {spec.reference}")
+
+    def pages(self, *, roman: bool, name: str = "") -> str:
+        numbering = "counter(page, lower-roman)" if roman else "counter(page)"
+        return (
+            f"@page {name} {{ @bottom-right {{ content: 'Page ' {numbering}; }} }}"
+            if name
+            else f"""
+            @page {{
+              size: A4;
+              margin: 22mm 18mm 20mm 18mm;
+              @top-left {{ content: {self.organisation}; }}
+              @top-right {{ content: {self.reference}; font-weight: bold; }}
+              @bottom-left {{ content: {self.produced}; }}
+              @bottom-right {{ content: 'Page ' {numbering}; }}
+            }}"""
+        )
+
+    def document(
+        self,
+        body: SafeString,
+        *,
+        first_page: int = 1,
+        roman: bool = False,
+        one_piece: bool = False,
+    ) -> str:
+        """A complete HTML document around ``body``.
+
+        A part's first page is told its number with ``counter-reset`` on ``@page :first``
+        (WeasyPrint then leaves the counter alone on that page, so it shows ``first_page``
+        and counts on from there). The one-piece reference numbers its named page groups
+        instead: roman for the front matter, restarting at 1 for the items.
+        """
+        if one_piece:
+            numbering = (
+                self.pages(roman=False)
+                + self.pages(roman=True, name="front")
+                + "@page :nth(1 of items) { counter-reset: page 1; }"
+                + ".front { page: front; } .items { page: items; } .back { page: back; }"
+                + ".items, .back { break-before: page; }"
+            )
+        else:
+            numbering = (
+                self.pages(roman=roman) + f"@page :first {{ counter-reset: page {first_page}; }}"
+            )
+        return format_html(
+            '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>{}</title>'
+            "<style>{}{}</style></head><body>{}</body></html>",
+            self.title,
+            mark_safe(numbering),  # noqa: S308 - CSS built from _css_string and numbers
+            mark_safe(_CSS),  # noqa: S308 - constant
+            body,
+        )
+
+
+_CSS = """
+@page {
+  @top-left, @top-right, @bottom-left, @bottom-right {
+    font-family: "Liberation Sans", "DejaVu Sans", sans-serif;
+    font-size: 8pt;
+    color: #333;
+  }
+}
+html {
+  font-family: "Liberation Sans", "DejaVu Sans", sans-serif;
+  font-size: 10pt;
+  line-height: 1.35;
+  color: #000;
+}
+body { margin: 0; }
+h1, h2 { bookmark-level: none; }
+h1.part { font-size: 15pt; margin: 0 0 4mm; break-after: avoid; }
+h1.withheld { margin-top: 10mm; }
+p { margin: 0 0 3mm; }
+.note, .empty { color: #222; }
+
+.cover .organisation { font-size: 16pt; font-weight: bold; margin-bottom: 8mm; }
+.cover .letter-meta { margin-bottom: 8mm; }
+.cover .paragraph { white-space: pre-wrap; overflow-wrap: anywhere; }
+.index { break-before: page; }
+.cover + .index { break-before: page; }
+
+table { width: 100%; border-collapse: collapse; table-layout: fixed; font-size: 8.5pt; }
+thead { display: table-header-group; }
+th { text-align: left; border-bottom: 0.8pt solid #000; padding: 1mm 1.5mm; }
+td { vertical-align: top; padding: 0.8mm 1.5mm; border-bottom: 0.3pt solid #999;
+     overflow-wrap: anywhere; }
+tr { break-inside: avoid; }
+.c-number { width: 11mm; } .c-date { width: 24mm; } .c-page { width: 13mm; }
+.c-source { width: 58mm; } .c-code { width: 24mm; } .c-used { width: 22mm; }
+td.page, th.page, td.used, th.used { text-align: right; }
+td.code { font-weight: bold; white-space: nowrap; }
+a.ref { color: inherit; text-decoration: none; }
+a.ref::after { content: target-counter(attr(href url), page); }
+
+.item { margin: 0 0 5mm; padding-top: 2.5mm; border-top: 0.5pt solid #888; }
+.item:first-child { border-top: none; padding-top: 0; }
+.item h2 { font-size: 11pt; margin: 0 0 0.8mm; break-after: avoid; }
+.item .number { font-weight: bold; }
+.item .meta { font-size: 8.5pt; color: #333; margin: 0 0 1.5mm; break-after: avoid; }
+.item .text { white-space: pre-wrap; overflow-wrap: anywhere; orphans: 2; widows: 2; }
+.redaction {
+  background: #000;
+  color: #fff;
+  font-size: 7pt;
+  font-weight: bold;
+  padding: 0 1.2mm;
+  white-space: nowrap;
+}
+.back { break-before: page; }
+"""
