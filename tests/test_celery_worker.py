@@ -40,7 +40,9 @@ def _database_url() -> str:
 
 
 @contextlib.contextmanager
-def worker_on_queue() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def worker_on_queue(
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """A worker process listening on a queue of its own, stopped afterwards."""
     assert settings.CELERY_BROKER_URL.startswith("redis://"), "`make test` provides Redis"
     queue = f"test-{uuid.uuid4().hex[:8]}"
@@ -48,6 +50,7 @@ def worker_on_queue() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
         **os.environ,
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        **(extra_env or {}),
     }
     worker = subprocess.Popen(
         [

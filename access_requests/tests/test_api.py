@@ -37,14 +37,16 @@ def client_for(user: Any) -> APIClient:
 
 def read_events(response: Any) -> list[AuditEvent]:
     return list(
-        AuditEvent.objects.filter(
-            request_id=response["X-Request-ID"], action=Action.READ
-        ).order_by("id")
+        AuditEvent.objects.filter(request_id=response["X-Request-ID"], action=Action.READ).order_by(
+            "id"
+        )
     )
 
 
 def subjects_of(event: AuditEvent) -> set[int]:
-    return set(AuditEventSubject.objects.filter(event_id=event.pk).values_list("person_id", flat=True))
+    return set(
+        AuditEventSubject.objects.filter(event_id=event.pk).values_list("person_id", flat=True)
+    )
 
 
 @pytest.fixture
@@ -74,7 +76,9 @@ def test_an_officer_of_another_council_sees_nothing(request_row, other_council):
     from accounts.roles import Role
     from accounts.tests.factories import staff_member
 
-    team = Team.objects.create(name="Brambley records", service="records_access", organisation=other_council)
+    team = Team.objects.create(
+        name="Brambley records", service="records_access", organisation=other_council
+    )
     other = staff_member(role=Role.RECORDS_ACCESS_OFFICER, team=team, username="otto")
     api = client_for(other)
     assert api.get(url("request-detail", request_id=request_row.public_id)).status_code == 404
@@ -130,8 +134,9 @@ def test_log_and_read_a_request_with_its_clock(records_officer):
 
 
 def test_extension_told_too_late_is_refused(records_officer):
-    row = log_request(records_officer, records_officer_council(records_officer),
-                      received_on=date(2019, 9, 26))
+    row = log_request(
+        records_officer, records_officer_council(records_officer), received_on=date(2019, 9, 26)
+    )
     api = client_for(records_officer)
     response = api.post(
         url("request-extend", request_id=row.public_id),
