@@ -49,7 +49,14 @@ from audit.models import Action, Purpose
 from audit.services import changes_between, created_changes, event_record, snapshot
 from core.errors import ApplicationError
 from records import policies as record_policies
-from records.models import HistoricRecord, Person, PersonUserObjectPermission
+from records import services as record_services
+from records.models import (
+    DisagreementStatement,
+    HistoricRecord,
+    Item,
+    Person,
+    PersonUserObjectPermission,
+)
 from records.uploads import check_upload
 
 if TYPE_CHECKING:
@@ -535,8 +542,8 @@ def access_request_assign(*, actor: User, request: AccessRequest, officer: User)
         raise _refuse("The request is already assigned to this officer.", "assigned_to")
     request.assigned_to = officer
     request.save(update_fields=["assigned_to"])
-    if request.collected_at:
-        subjects = _subject_ids(request)
+    subjects = _subject_ids(request)
+    if subjects:
         if previous is not None:
             _grants_revoke(actor, request, previous, subjects)
         _grants_give(actor, request, officer, subjects)
@@ -792,6 +799,62 @@ def requests_recompute(*, nation: str | None = None) -> int:
     return moved
 
 
+# --- Corrections -----------------------------------------------------------------------------
+
+
+def _correction_request(actor: User, request: AccessRequest, person_id: int) -> AccessRequest:
+    request = _locked(request)
+    _require_officer(actor, request)
+    _require_open(request)
+    if request.request_type != RequestType.CORRECTION:
+        raise ApplicationError("Only a correction request changes the records.")
+    if request.state not in (State.IN_PROGRESS, State.REVIEW):
+        raise ApplicationError("Settle identity and authority before correcting the records.")
+    if person_id not in _subject_ids(request):
+        raise _refuse("Link the request to this person first.", "person")
+    return request
+
+
+@transaction.atomic
+def access_request_correction_apply(
+    *, actor: User, request: AccessRequest, person: Person, details: dict[str, Any]
+) -> Person:
+    """Correct a factual error through the records services: the record shows the corrected
+    value and the audit trail keeps the old one."""
+    request = _correction_request(actor, request, person.pk)
+    if not details:
+        raise _refuse("Say what to correct.", "details")
+    person = record_services.person_correct_for_rights_request(
+        actor=actor, person=person, details=details
+    )
+    _event(
+        actor,
+        request,
+        "Applied a correction to the records",
+        personal={"fields": sorted(details)},
+    )
+    return person
+
+
+@transaction.atomic
+def access_request_disagreement_attach(
+    *,
+    actor: User,
+    request: AccessRequest,
+    item: Item,
+    statement: str,
+    made_by: str,
+    received_on: date,
+) -> DisagreementStatement:
+    """Where the person disagrees with an opinion, their statement is attached to the record."""
+    request = _correction_request(actor, request, item.person_id)
+    statement_row = record_services.disagreement_attach_for_rights_request(
+        actor=actor, item=item, statement=statement, made_by=made_by, received_on=received_on
+    )
+    _event(actor, request, "Attached the person's statement of disagreement")
+    return statement_row
+
+
 # --- Subjects and collection -----------------------------------------------------------------
 
 
@@ -828,7 +891,7 @@ def access_request_subject_link(
         obj=link,
         personal={"historic_record": str(historic_record.public_id)} if historic_record else None,
     )
-    if person is not None and request.collected_at and request.assigned_to_id:
+    if person is not None and request.assigned_to_id:
         _grants_give(actor, request, request.assigned_to, {person.pk})  # type: ignore[arg-type]
     return link
 

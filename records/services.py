@@ -330,6 +330,31 @@ def _controller_for(team: Team, organisation: Organisation | None) -> Organisati
 def person_update(*, actor: User, person: Person, details: Mapping[str, Any]) -> Person:
     """Correct a person's details. The audit trail keeps what was there before."""
     _require_person_editor(actor, person)
+    return _person_details_change(actor, person, details, "Changed a person's details")
+
+
+def _works_rights_request(actor: User, person_id: int) -> bool:
+    """The actor holds a live records-access grant on the person: they work a rights request
+    about them (``access_requests`` grants it while the request is open)."""
+    return person_id in record_access(actor).person_ids(("disclose_person",), timezone.now())
+
+
+@transaction.atomic
+def person_correct_for_rights_request(
+    *, actor: User, person: Person, details: Mapping[str, Any]
+) -> Person:
+    """Art 16: the records-access officer corrects a factual error the person has pointed
+    out (a date of birth, the spelling of a name). The old value stays in the audit trail."""
+    if not _works_rights_request(actor, person.pk):
+        raise ApplicationError("Only the officer working the person's request can correct this.")
+    return _person_details_change(
+        actor, person, details, "Corrected a person's details on a rights request"
+    )
+
+
+def _person_details_change(
+    actor: User, person: Person, details: Mapping[str, Any], summary: str
+) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
     before = snapshot(person, PERSON_FIELDS)
     _apply_person_details(person, details)
@@ -339,7 +364,7 @@ def person_update(*, actor: User, person: Person, details: Mapping[str, Any]) ->
     event_record(
         actor=actor,
         action=Action.UPDATE,
-        summary="Changed a person's details",
+        summary=summary,
         obj=person,
         subjects=[person.pk],
         changes=changes_between(before, snapshot(person, PERSON_FIELDS)),
@@ -1630,6 +1655,24 @@ def disagreement_attach(
     access = record_access(actor)
     if not policies.can_record_disagreement(access, item, case):
         raise ApplicationError("You cannot add a statement to this record.")
+    return _disagreement_create(actor, item, statement, made_by, received_on)
+
+
+@transaction.atomic
+def disagreement_attach_for_rights_request(
+    *, actor: User, item: Item, statement: str, made_by: str, received_on: date
+) -> DisagreementStatement:
+    """The statement of a person who asked for a correction of an opinion, attached by the
+    officer working their request: the view is reflected, the record is not rewritten."""
+    item = Item.objects.get(pk=item.pk)
+    if item.is_entered_in_error or not _works_rights_request(actor, item.person_id):
+        raise ApplicationError("You cannot add a statement to this record.")
+    return _disagreement_create(actor, item, statement, made_by, received_on)
+
+
+def _disagreement_create(
+    actor: User, item: Item, statement: str, made_by: str, received_on: date
+) -> DisagreementStatement:
     errors: dict[str, list[str]] = {}
     if not (statement or "").strip():
         errors["statement"] = ["Enter the statement, in the person's own words."]

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils import timezone
 
 from access_requests import services
@@ -269,9 +270,9 @@ def _linked(officer, council, child_file) -> AccessRequest:
 def test_collect_gathers_the_file_grants_reads_and_proposes_third_parties(
     records_officer, council, child_file, practitioner
 ):
-    request = _linked(records_officer, council, child_file)
-    with pytest.raises(Exception):  # noqa: B017, PT011 - the 404 of need-to-know
+    with pytest.raises(Http404):
         person_get_for_user(user=records_officer, person_id=child_file.child.public_id)
+    request = _linked(records_officer, council, child_file)
     added = services.access_request_collect(actor=records_officer, request=request)
     items = {i.source: i for i in CollectedItem.objects.filter(request=request)}
     assert added == CollectedItem.objects.filter(request=request).count()
@@ -413,3 +414,54 @@ def test_closing_needs_a_reply_and_closing_revokes_the_grant(records_officer, co
     assert child_file.child.pk in services.held_person_ids()
     later = timezone.localdate() + timedelta(days=200)
     assert child_file.child.pk not in services.held_person_ids(later)
+
+
+def test_a_correction_goes_through_the_records_services_and_keeps_the_old_value(
+    records_officer, council, child_file
+):
+    from audit.models import AuditEvent
+    from records.models import DisagreementStatement, Item
+
+    request = log_request(records_officer, council, request_type="correction")
+    services.access_request_assign(actor=records_officer, request=request, officer=records_officer)
+    services.access_request_subject_link(
+        actor=records_officer, request=request, person=child_file.child
+    )
+    old_dob = child_file.child.date_of_birth
+    person = services.access_request_correction_apply(
+        actor=records_officer,
+        request=request,
+        person=child_file.child,
+        details={"date_of_birth": date(2014, 5, 20)},
+    )
+    assert person.date_of_birth == date(2014, 5, 20)
+    event = AuditEvent.objects.filter(
+        summary="Corrected a person's details on a rights request"
+    ).get()
+    assert event.personal["changes"]["date_of_birth"][0] == old_dob.isoformat()
+    contact = Item.objects.get(case=child_file.case, title="Home visit")
+    statement = services.access_request_disagreement_attach(
+        actor=records_officer,
+        request=request,
+        item=contact,
+        statement="I was not playing calmly; I was upset.",
+        made_by="Ellie Marsh",
+        received_on=timezone.localdate(),
+    )
+    assert DisagreementStatement.objects.get() == statement
+    contact.refresh_from_db()
+    assert "playing calmly" in contact.body
+
+
+def test_only_a_correction_request_changes_records(records_officer, council, child_file):
+    request = _linked(records_officer, council, child_file)
+    message = _refused(
+        services.access_request_correction_apply,
+        actor=records_officer,
+        request=request,
+        person=child_file.child,
+        details={"first_name": "Elle"},
+    )
+    assert "Only a correction request" in message
+    child_file.child.refresh_from_db()
+    assert child_file.child.first_name == "Ellie"
