@@ -200,7 +200,10 @@ def load_demo_requests(*, seed: int = SEED) -> int:
         description="I want to see what social services wrote about my child.",
     )
     services.access_request_authority_verify(
-        actor=dan, request=parent, received_on=today - timedelta(days=16), method="court_order",
+        actor=dan,
+        request=parent,
+        received_on=today - timedelta(days=16),
+        method="court_order",
         notes="Birth certificate naming the parent seen.",
     )
     _collect(dan, parent, child)

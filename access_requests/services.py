@@ -187,7 +187,10 @@ def _clock_refresh(request: AccessRequest, *, extra: list[date] | None = None) -
 
 
 def _state_after_verification(request: AccessRequest) -> None:
-    if request.state in (State.RECEIVED, State.AWAITING_VERIFICATION):
+    """Work waits while identity, authority or a fee is awaited: a request not yet collected
+    goes back to waiting when the team asks for something new."""
+    early = (State.RECEIVED, State.AWAITING_VERIFICATION)
+    if request.state in early or (request.state == State.IN_PROGRESS and not request.collected_at):
         request.state = State.AWAITING_VERIFICATION if request.waiting_for else State.IN_PROGRESS
 
 
@@ -1564,6 +1567,9 @@ def download_link_find(token: str) -> DownloadLink | None:
 @transaction.atomic
 def download_link_use(*, link: DownloadLink, ip_address: str = "") -> DownloadLink:
     link = DownloadLink.objects.select_for_update().get(pk=link.pk)
+    # Looked at again under the lock: a link revoked or expired since it was found is dead.
+    if link.revoked_at is not None or link.expires_at <= timezone.now():
+        raise ApplicationError("This link has expired or is not valid.")
     link.downloads += 1
     link.last_downloaded_at = timezone.now()
     link.save(update_fields=["downloads", "last_downloaded_at"])
@@ -1658,9 +1664,10 @@ def complaint_log(
     unknown = set(details) - set(_COMPLAINT_FIELDS)
     if unknown:
         raise ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
-    for other in (person, access_request):
-        if other is not None and other.organisation_id != organisation.pk:
-            raise _refuse("That record is held by another council.", "person")
+    if person is not None and person.organisation_id != organisation.pk:
+        raise _refuse("That record is held by another council.", "person")
+    if access_request is not None and access_request.organisation_id != organisation.pk:
+        raise _refuse("That request belongs to another council.", "access_request")
     complaint = Complaint(
         organisation=organisation,
         channel=channel,
@@ -1739,6 +1746,8 @@ def _complaint_event(actor: User, complaint: Complaint, summary: str, **kwargs: 
 def complaint_person_link(*, actor: User, complaint: Complaint, person: Person) -> Complaint:
     """Say whose records the complaint concerns: they are held while it is open."""
     complaint = _complaint_locked(actor, complaint)
+    if not complaint.is_open:
+        raise ApplicationError("The complaint is closed.")
     if person.organisation_id != complaint.organisation_id:
         raise _refuse("That record is held by another council.", "person")
     complaint.person = person

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("records.urls")),
+    path("requests/", include("access_requests.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),

@@ -50,6 +50,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Find a person", "records:person-search", CASEWORK | {Role.RECORDS_ACCESS_OFFICER}),
     NavItem("Teams", "records:team-list", frozenset({Role.TEAM_MANAGER})),
     NavItem(
+        "Rights requests", "access_requests:dashboard", frozenset({Role.RECORDS_ACCESS_OFFICER})
+    ),
+    NavItem(
         "Historic records",
         "records:historic-search",
         frozenset({Role.RECORDS_ACCESS_OFFICER, Role.RECORDS_MANAGER}),
@@ -76,7 +79,13 @@ PANELS: list[Panel] = [
         Role.RECORDS_ACCESS_OFFICER,
         "Rights requests",
         "Subject access and other rights requests, with their statutory due dates.",
-        (("Historic paper records", "records:historic-search"),),
+        (
+            ("Rights requests", "access_requests:dashboard"),
+            ("Log a request", "access_requests:request-log"),
+            ("Data protection complaints", "access_requests:complaint-list"),
+            ("Performance", "access_requests:performance"),
+            ("Historic paper records", "records:historic-search"),
+        ),
     ),
     Panel(
         Role.CALDICOTT_GUARDIAN,
@@ -99,7 +108,11 @@ PANELS: list[Panel] = [
         Role.SYSTEM_ADMIN,
         "Administration",
         "Organisations, teams, staff accounts, locked accounts and scheduled jobs.",
-        (("Go to administration", "admin:index"), ("Privacy rules", "audit:rule-list")),
+        (
+            ("Go to administration", "admin:index"),
+            ("Privacy rules", "audit:rule-list"),
+            ("Bank holidays for due dates", "access_requests:bank-holidays"),
+        ),
     ),
 ]
 

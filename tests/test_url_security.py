@@ -13,6 +13,14 @@ pytestmark = pytest.mark.django_db
 ALLOWED_ANONYMOUS = {
     "accounts:login",  # the sign-in page
     "core:healthz",  # status of database, broker and heartbeat: no personal data
+    # Rights requests from the public: forms that show nobody's records, their thank-you pages
+    # (only the visitor's own new reference, from their session), and the requester's secure
+    # download (404 for an unknown, expired or revoked token; the file only on POST).
+    "access_requests:public-ask",
+    "access_requests:public-ask-done",
+    "access_requests:public-complaint",
+    "access_requests:public-complaint-done",
+    "access_requests:public-download",
 }
 # The admin's own sign-in hands over to accounts:login (a redirect, not a page).
 ADMIN_LOGIN = "admin:login"

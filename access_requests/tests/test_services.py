@@ -465,3 +465,31 @@ def test_only_a_correction_request_changes_records(records_officer, council, chi
     assert "Only a correction request" in message
     child_file.child.refresh_from_db()
     assert child_file.child.first_name == "Ellie"
+
+
+def test_asking_for_identity_after_logging_stops_the_clock(records_officer, council):
+    request = log_request(records_officer, council)
+    assert request.state == State.IN_PROGRESS
+    request = services.access_request_requirements_set(
+        actor=records_officer, request=request, identity_required=True, authority_required=False
+    )
+    assert request.state == State.AWAITING_VERIFICATION
+    assert request.due_on is None
+
+
+def test_a_complaint_closed_cannot_be_linked_again(records_officer, council, child_file):
+    complaint = services.complaint_log(
+        actor=records_officer,
+        organisation=council,
+        channel="letter",
+        received_on=timezone.localdate(),
+        complainant_name="Dawn Kettering",
+        description="My number was passed on.",
+    )
+    services.complaint_withdraw(actor=records_officer, complaint=complaint, note="By phone.")
+    assert "closed" in _refused(
+        services.complaint_person_link,
+        actor=records_officer,
+        complaint=complaint,
+        person=child_file.mother,
+    )

@@ -146,3 +146,29 @@ def test_paused_requests_are_not_reminded(records_officer, council):
         actor=records_officer, request=request, asked_on=today, question="Which years?"
     )
     assert reminders.reminders_send(today=today) == 0
+
+
+@pytest.mark.django_db
+def test_a_link_revoked_after_it_was_found_does_not_download(
+    records_officer, second_officer, council, child_file, django_capture_on_commit_callbacks
+):
+    from core.errors import ApplicationError
+
+    request = _ready(records_officer, second_officer, council, child_file)
+    with django_capture_on_commit_callbacks(execute=False):
+        bundle = services.bundle_request(actor=records_officer, request=request)
+    bundle = bundle_build(bundle_id=bundle.pk)
+    link, token = services.download_link_create(
+        actor=records_officer,
+        bundle=bundle,
+        recipient_name="Ellie",
+        recipient_email="e@example.com",
+    )
+    found = services.download_link_find(token)
+    assert found is not None
+    services.download_link_revoke(actor=records_officer, link=link)
+    with pytest.raises(ApplicationError):
+        services.download_link_use(link=found)
+    link.refresh_from_db()
+    assert link.downloads == 0
+    assert services.download_link_find(token) is None
