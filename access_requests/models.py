@@ -345,7 +345,9 @@ class RequestNote(models.Model):
         return f"Note {self.created_at:%-d %b %Y}"
 
 
-def _evidence_storage() -> Any:
+def _documents_storage() -> Any:
+    """Evidence and bundles live beside case documents: outside the web root, served only
+    through permission-checked views (resolved when used, so tests can move it)."""
     from django.core.files.storage import storages
 
     return storages["documents"]
@@ -364,7 +366,7 @@ class RequestDocument(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    file = models.FileField(storage=_evidence_storage, upload_to=_evidence_path, max_length=200)
+    file = models.FileField(storage=_documents_storage, upload_to=_evidence_path, max_length=200)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
@@ -525,12 +527,6 @@ class Redaction(models.Model):
 # --- Disclosure ------------------------------------------------------------------------------
 
 
-def _bundle_storage() -> Any:
-    from django.core.files.storage import storages
-
-    return storages["documents"]
-
-
 def _bundle_path(instance: DisclosureBundle, filename: str) -> str:
     return f"bundles/{instance.request.public_id}/{instance.public_id}.pdf"
 
@@ -549,7 +545,7 @@ class DisclosureBundle(models.Model):
     items_done = models.PositiveIntegerField(default=0)
     pages = models.PositiveIntegerField(default=0)
     file = models.FileField(
-        storage=_bundle_storage, upload_to=_bundle_path, max_length=200, blank=True
+        storage=_documents_storage, upload_to=_bundle_path, max_length=200, blank=True
     )
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)

@@ -60,7 +60,7 @@ from audit.context import shown
 from audit.models import Purpose
 from core.csvsafe import csv_cell
 from core.errors import ApplicationError
-from core.forms import add_service_errors
+from core.forms import attempt
 
 FORM_METHODS = ["GET", "POST"]
 PURPOSE = Purpose.ACCESS_REQUEST
@@ -113,15 +113,6 @@ def officer_only(view: _View) -> _View:
 
 def _user(request: HttpRequest) -> Any:
     return request.user
-
-
-def _attempt(form: Any, action: Callable[[], Any]) -> Any:
-    """Run a service; on refusal put its messages on the form and return None."""
-    try:
-        return action()
-    except (ValidationError, ApplicationError) as exc:
-        add_service_errors(form, exc)
-        return None
 
 
 def _refusal(exc: ValidationError | ApplicationError) -> str:
@@ -302,7 +293,7 @@ def request_log(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         organisation = form.chosen_organisation()
-        created = _attempt(
+        created = attempt(
             form,
             lambda: services.access_request_log(
                 actor=user,
@@ -504,7 +495,7 @@ def _request_form_view(
     else:
         form = form_class(initial=initial(rights_request) if initial else None, **kwargs)
     if request.method == "POST" and form.is_valid():
-        result = _attempt(form, lambda: save(user, rights_request, form.cleaned_data))
+        result = attempt(form, lambda: save(user, rights_request, form.cleaned_data))
         if result is not None:
             messages.success(request, done)
             return redirect(_detail_url(rights_request))
@@ -1027,7 +1018,7 @@ def review_item(request: HttpRequest, request_id: str, item_id: str) -> HttpResp
     form = forms.DecisionForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        reviewed = _attempt(
+        reviewed = attempt(
             form,
             lambda: services.collected_item_review(
                 actor=_user(request),
@@ -1068,7 +1059,7 @@ def redaction_add(request: HttpRequest, request_id: str, item_id: str) -> HttpRe
             span = (data["start"], data["end"])
         if span is not None:
             start, end = span
-            added = _attempt(
+            added = attempt(
                 form,
                 lambda: services.redaction_add(
                     actor=_user(request),
@@ -1112,7 +1103,7 @@ def consultation_record(request: HttpRequest, request_id: str, item_id: str) -> 
     rights_request, item = _item_for(request, request_id, item_id)
     form = forms.ConsultationForm(request.POST)
     if form.is_valid():
-        done = _attempt(
+        done = attempt(
             form,
             lambda: services.collected_item_consultation_record(
                 actor=_user(request), item=item, **form.cleaned_data
@@ -1283,7 +1274,7 @@ def link_create(request: HttpRequest, request_id: str, bundle_id: str) -> HttpRe
     form = forms.LinkCreateForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        created = _attempt(
+        created = attempt(
             form,
             lambda: services.download_link_create(
                 actor=_user(request),
@@ -1402,7 +1393,7 @@ def complaint_log(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         organisation = form.chosen_organisation()
-        created = _attempt(
+        created = attempt(
             form,
             lambda: services.complaint_log(
                 actor=user,
@@ -1462,7 +1453,7 @@ def _complaint_form_view(
     complaint = _complaint_for(request, complaint_id)
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        result = _attempt(form, lambda: save(user, complaint, form.cleaned_data))
+        result = attempt(form, lambda: save(user, complaint, form.cleaned_data))
         if result is not None:
             messages.success(request, done)
             return redirect(_complaint_url(complaint))
@@ -1687,7 +1678,7 @@ def performance_csv(request: HttpRequest) -> HttpResponse:
 def bank_holidays(request: HttpRequest) -> HttpResponse:
     form = forms.BankHolidayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        added = _attempt(
+        added = attempt(
             form, lambda: services.bank_holiday_add(actor=_user(request), **form.cleaned_data)
         )
         if added is not None:

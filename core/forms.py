@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from core.errors import ApplicationError
+
+T = TypeVar("T")
 
 
 def add_service_errors(form: forms.BaseForm, exc: ValidationError | ApplicationError) -> None:
@@ -28,6 +33,15 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError | ApplicationE
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+def attempt(form: forms.BaseForm, action: Callable[[], T]) -> T | None:
+    """Run a service; on refusal put its messages on the form and return None."""
+    try:
+        return action()
+    except (ValidationError, ApplicationError) as exc:
+        add_service_errors(form, exc)
+        return None
 
 
 class DateInput(forms.DateInput):

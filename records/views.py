@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.selectors import organisation_list_served_by_user
 from audit.context import shown
 from core.errors import ApplicationError
-from core.forms import add_service_errors
+from core.forms import attempt
 from records import forms, policies, selectors, services
 from records.downloads import document_response
 from records.models import (
@@ -36,15 +36,6 @@ FORM_METHODS = ["GET", "POST"]
 
 def _user(request: HttpRequest) -> Any:
     return request.user
-
-
-def _attempt(form: Any, action: Callable[[], Any]) -> Any:
-    """Run a service; on refusal put its messages on the form and return None."""
-    try:
-        return action()
-    except (ValidationError, ApplicationError) as exc:
-        add_service_errors(form, exc)
-        return None
 
 
 def _person_url(person: Person) -> str:
@@ -203,7 +194,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
             )
         else:
             reason = data["reason"]
-            grant = _attempt(
+            grant = attempt(
                 form,
                 lambda: services.break_glass_open(actor=user, person=person, reason=reason),
             )
@@ -254,7 +245,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        created = _attempt(
+        created = attempt(
             form,
             lambda: services.person_create(
                 actor=user,
@@ -371,7 +362,7 @@ def person_edit(request: HttpRequest, person_id: str) -> HttpResponse:
         request.POST or None, initial=forms.PersonDetailsForm.initial_for(person)
     )
     if request.method == "POST" and form.is_valid():
-        updated = _attempt(
+        updated = attempt(
             form,
             lambda: services.person_update(
                 actor=_user(request), person=person, details=form.details()
@@ -404,7 +395,7 @@ def _person_sub_form(
     person = _editable_person(request, person_id)
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        result = _attempt(
+        result = attempt(
             form, lambda: service(actor=_user(request), person=person, **form.cleaned_data)
         )
         if result is not None:
@@ -503,7 +494,7 @@ def related_person_add(request: HttpRequest, person_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         case = next(c for c in cases if str(c.public_id) == data["case"])
-        created = _attempt(
+        created = attempt(
             form,
             lambda: services.related_person_create(
                 actor=user,
@@ -541,7 +532,7 @@ def relationship_link(request: HttpRequest, person_id: str) -> HttpResponse:
                 people[someone.pk] = someone
     form = forms.RelationshipLinkForm(request.POST or None, people=list(people.values()))
     if request.method == "POST" and form.is_valid():
-        done = _attempt(
+        done = attempt(
             form,
             lambda: services.relationship_add(
                 actor=user,
@@ -577,7 +568,7 @@ def person_restrict(request: HttpRequest, person_id: str) -> HttpResponse:
         raise PermissionDenied("Only a manager of a team holding this person's case can do this.")
     form = forms.RestrictForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = _attempt(
+        done = attempt(
             form,
             lambda: services.person_restrict(
                 actor=user, person=person, reason=form.cleaned_data["reason"]
@@ -613,7 +604,7 @@ def named_access_grant(request: HttpRequest, person_id: str) -> HttpResponse:
     users = selectors.named_access_candidates(person=person, cases=cases)
     form = forms.NamedAccessForm(request.POST or None, users=users)
     if request.method == "POST" and form.is_valid():
-        done = _attempt(
+        done = attempt(
             form,
             lambda: services.restricted_access_grant(
                 actor=user,
@@ -685,7 +676,7 @@ def case_open(request: HttpRequest, person_id: str) -> HttpResponse:
     teams = selectors.teams_for_case_open(user=user, person=person)
     form = forms.CaseOpenForm(request.POST or None, teams=teams)
     if request.method == "POST" and form.is_valid():
-        case = _attempt(
+        case = attempt(
             form, lambda: services.case_open(actor=user, person=person, **form.cleaned_data)
         )
         if case is not None:
@@ -714,7 +705,7 @@ def case_allocate(request: HttpRequest, case_id: str) -> HttpResponse:
         request.POST or None, workers=selectors.allocatable_workers(case=case)
     )
     if request.method == "POST" and form.is_valid():
-        done = _attempt(
+        done = attempt(
             form,
             lambda: services.case_allocate(actor=_user(request), case=case, **form.cleaned_data),
         )
@@ -741,7 +732,7 @@ def allocation_end(request: HttpRequest, case_id: str, allocation_id: str) -> Ht
         raise Http404(selectors.NOT_FOUND)
     form = forms.EndAllocationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = _attempt(
+        done = attempt(
             form,
             lambda: (
                 services.allocation_end(
@@ -772,7 +763,7 @@ def case_close(request: HttpRequest, case_id: str) -> HttpResponse:
     case = _managed_case(request, case_id)
     form = forms.CloseCaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = _attempt(
+        done = attempt(
             form,
             lambda: services.case_close(
                 actor=_user(request),
@@ -801,7 +792,7 @@ def case_transfer(request: HttpRequest, case_id: str) -> HttpResponse:
     case = _managed_case(request, case_id)
     form = forms.TransferForm(request.POST or None, teams=selectors.transfer_teams(case=case))
     if request.method == "POST" and form.is_valid():
-        done = _attempt(
+        done = attempt(
             form,
             lambda: services.case_transfer(
                 actor=_user(request), case=case, team=form.cleaned_data["team"]
@@ -887,7 +878,7 @@ def _record_page(
         form_class(data, request.FILES or None, **kwargs) if files else form_class(data, **kwargs)
     )
     if request.method == "POST" and form.is_valid():
-        item = _attempt(form, lambda: save(_user(request), form, case))
+        item = attempt(form, lambda: save(_user(request), form, case))
         if item is not None and not form.errors:
             messages.success(request, done)
             return redirect(_chronology_url(case.person))
@@ -1135,7 +1126,7 @@ def item_amend(request: HttpRequest, item_id: str) -> HttpResponse:
         done = (
             None
             if form.errors
-            else _attempt(
+            else attempt(
                 form,
                 lambda: services.item_amend(
                     actor=user, item=item, changes=changes, reason=form.cleaned_data["reason"]
@@ -1167,7 +1158,7 @@ def item_entered_in_error(request: HttpRequest, item_id: str) -> HttpResponse:
         raise PermissionDenied("Only a manager of the team holding the case can do this.")
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = _attempt(
+        done = attempt(
             form,
             lambda: services.item_mark_entered_in_error(
                 actor=user, item=item, reason=form.cleaned_data["reason"]
@@ -1201,7 +1192,7 @@ def disagreement_add(request: HttpRequest, item_id: str) -> HttpResponse:
         raise PermissionDenied("You cannot add a statement to this record.")
     form = forms.DisagreementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = _attempt(
+        done = attempt(
             form, lambda: services.disagreement_attach(actor=user, item=item, **form.cleaned_data)
         )
         if done is not None:
@@ -1261,7 +1252,7 @@ def assessment_return(request: HttpRequest, item_id: str) -> HttpResponse:
         raise PermissionDenied("Only a manager of the team holding the case can do this.")
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = _attempt(
+        done = attempt(
             form,
             lambda: services.assessment_return(
                 actor=user, assessment=item, reason=form.cleaned_data["reason"]
@@ -1292,7 +1283,7 @@ def review_create(request: HttpRequest, item_id: str) -> HttpResponse:
         raise PermissionDenied("You can record only on an open case you work on.")
     form = forms.ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = _attempt(
+        done = attempt(
             form, lambda: services.review_record(actor=user, plan=item, **form.cleaned_data)
         )
         if done is not None:
@@ -1356,7 +1347,7 @@ def historic_add(request: HttpRequest) -> HttpResponse:
         raise Http404(selectors.NOT_FOUND)
     form = forms.HistoricRecordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = _attempt(form, lambda: services.historic_record_add(actor=user, **form.cleaned_data))
+        done = attempt(form, lambda: services.historic_record_add(actor=user, **form.cleaned_data))
         if done is not None:
             messages.success(request, "The paper file is added to the index.")
             return redirect(reverse("records:historic-search"))

@@ -647,7 +647,7 @@ class Migration(migrations.Migration):
                     models.FileField(
                         blank=True,
                         max_length=200,
-                        storage=access_requests.models._bundle_storage,
+                        storage=access_requests.models._documents_storage,
                         upload_to=access_requests.models._bundle_path,
                     ),
                 ),
@@ -910,7 +910,7 @@ class Migration(migrations.Migration):
                     "file",
                     models.FileField(
                         max_length=200,
-                        storage=access_requests.models._evidence_storage,
+                        storage=access_requests.models._documents_storage,
                         upload_to=access_requests.models._evidence_path,
                     ),
                 ),
