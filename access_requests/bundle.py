@@ -40,11 +40,26 @@ from pypdf.constants import PageLabelStyle
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-# Rows of the index (and of the withheld list) per WeasyPrint document: a long table is the
-# heaviest thing to lay out, so very large bundles get their index in parts too.
-TABLE_ROWS_PER_PART = 1500
+# Index entries (and withheld rows) per WeasyPrint document, so that the index of a very large
+# bundle is laid out in parts too: each part starts a new page.
+ROWS_PER_PART = 2000
 
+# Our own names, not strftime's: the locale of a worker must not change a letter.
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 # C0/C1 controls other than tab and newline, lone surrogates and non-characters: they have no
 # place in a letter and some of them stop the HTML parser or the PDF text layer.
@@ -98,7 +113,7 @@ class FetchRefusedError(Exception):
     """WeasyPrint asked for a URL. A bundle is built from the record alone."""
 
 
-class RefusingURLFetcher(URLFetcher):  # type: ignore[misc]
+class RefusingURLFetcher(URLFetcher):
     """Refuses every URL, whatever its scheme, and remembers what was asked for.
 
     The bundle's HTML carries nothing to fetch, so an attempt can only mean markup got in.
@@ -133,74 +148,48 @@ def bundle_render(
     style = _Style(spec)
     with ExitStack() as stack:
 
-        def spool() -> IO[bytes]:
-            return stack.enter_context(tempfile.TemporaryFile(prefix="carefile-bundle-"))
+        def write(
+            body: SafeString, *, first_page: int, roman: bool = False
+        ) -> tuple[_Part, dict[str, int]]:
+            file = stack.enter_context(tempfile.TemporaryFile(prefix="carefile-bundle-"))
+            html = style.document(body, first_page=first_page, roman=roman)
+            pages, starts = _render(html, file)
+            return _Part(file, pages), starts
 
         # The items first: the index needs the page each one starts on.
-        sections: list[tuple[IO[bytes], int]] = []
+        sections: list[_Part] = []
         index: list[_IndexRow] = []
-        item_pages = 0
-        rendered = 0
+        item_pages = rendered = 0
         items = iter(spec.items)
         while chunk := list(islice(items, section_items)):
-            anchor_base = rendered
-            file = spool()
-            pages, starts = _render(
-                style.document(
-                    _items_html(chunk, zone, anchor_base=anchor_base), first_page=item_pages + 1
-                ),
-                file,
+            part, starts = write(
+                _items_html(chunk, zone, anchor_base=rendered), first_page=item_pages + 1
             )
-            for offset, item in enumerate(chunk):
-                index.append(
-                    _IndexRow(
-                        number=item.number,
-                        when=_date(item.occurred_at, zone),
-                        title=_clean(item.title),
-                        source=_clean(item.source),
-                        page=item_pages + 1 + starts[_anchor(anchor_base + offset)],
-                        page_index=item_pages + starts[_anchor(anchor_base + offset)],
-                    )
-                )
-            sections.append((file, pages))
-            item_pages += pages
+            index.extend(
+                _index_row(item, zone, page=item_pages + 1 + starts[_anchor(rendered + offset)])
+                for offset, item in enumerate(chunk)
+            )
+            sections.append(part)
+            item_pages += part.pages
             rendered += len(chunk)
             if progress is not None:
                 progress(rendered)
         if not sections:
-            file = spool()
-            pages, _ = _render(style.document(_NO_ITEMS, first_page=1), file)
-            sections.append((file, pages))
-            item_pages = pages
+            part, _ = write(_NO_ITEMS, first_page=1)
+            sections.append(part)
+            item_pages = part.pages
             if progress is not None:
                 progress(0)
 
-        front: list[tuple[IO[bytes], int]] = []
-        front_pages = 0
+        front: list[_Part] = []
         for body in [_cover_html(spec), *_index_parts(index)]:
-            file = spool()
-            pages, _ = _render(style.document(body, first_page=front_pages + 1, roman=True), file)
-            front.append((file, pages))
-            front_pages += pages
-
-        back: list[tuple[IO[bytes], int]] = []
-        back_pages = 0
+            part, _ = write(body, first_page=sum(p.pages for p in front) + 1, roman=True)
+            front.append(part)
+        back: list[_Part] = []
         for body in _back_parts(spec, zone):
-            file = spool()
-            first = item_pages + back_pages + 1
-            pages, _ = _render(style.document(body, first_page=first), file)
-            back.append((file, pages))
-            back_pages += pages
-
-        return _merge(
-            out,
-            spec,
-            front=front,
-            sections=sections,
-            back=back,
-            index=index,
-            index_page=front[0][1],
-        )
+            part, _ = write(body, first_page=item_pages + sum(p.pages for p in back) + 1)
+            back.append(part)
+        return _merge(out, spec, front=front, sections=sections, back=back, index=index)
 
 
 def bundle_html(spec: BundleSpec) -> str:
@@ -212,18 +201,7 @@ def bundle_html(spec: BundleSpec) -> str:
     """
     zone = ZoneInfo(spec.time_zone)
     items = list(spec.items)
-    rows = [
-        _IndexRow(
-            number=item.number,
-            when=_date(item.occurred_at, zone),
-            title=_clean(item.title),
-            source=_clean(item.source),
-            page=None,
-            page_index=0,
-            anchor=_anchor(position),
-        )
-        for position, item in enumerate(items)
-    ]
+    rows = [_index_row(item, zone, anchor=_anchor(position)) for position, item in enumerate(items)]
     body = format_html(
         '<div class="front">{}{}</div><div class="items">{}</div><div class="back">{}</div>',
         _cover_html(spec),
@@ -262,37 +240,44 @@ def _render(html: str, file: IO[bytes]) -> tuple[int, dict[str, int]]:
     return pages, starts
 
 
+@dataclass(frozen=True)
+class _Part:
+    """One rendered document, waiting in a temporary file to be merged."""
+
+    file: IO[bytes]
+    pages: int
+
+
 def _merge(
     out: BinaryIO,
     spec: BundleSpec,
     *,
-    front: list[tuple[IO[bytes], int]],
-    sections: list[tuple[IO[bytes], int]],
-    back: list[tuple[IO[bytes], int]],
+    front: list[_Part],
+    sections: list[_Part],
+    back: list[_Part],
     index: list[_IndexRow],
-    index_page: int,
 ) -> int:
     """Concatenate the parts into ``out`` with page labels and an outline; the page count.
 
     The page labels make a PDF viewer's page box agree with the printed numbers (i, ii, …
-    then 1, 2, …); the outline is WeasyPrint's bookmarks, which pypdf cannot carry across a
-    merge, rebuilt for the whole bundle.
+    then 1, 2, …). The outline stands in for WeasyPrint's bookmarks, which do not survive
+    the merge: the parts of the bundle, and under "Records" every item.
     """
     writer = PdfWriter()
-    for file, _ in [*front, *sections, *back]:
-        writer.append(file, import_outline=False)
-    front_pages = sum(pages for _, pages in front)
-    item_pages = sum(pages for _, pages in sections)
+    for part in [*front, *sections, *back]:
+        writer.append(part.file, import_outline=False)
+    front_pages = sum(part.pages for part in front)
+    item_pages = sum(part.pages for part in sections)
     total = len(writer.pages)
     writer.set_page_label(0, front_pages - 1, style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
     writer.set_page_label(front_pages, total - 1, style=PageLabelStyle.DECIMAL, start=1)
 
     writer.add_outline_item(title="Covering letter", page_number=0)
-    writer.add_outline_item(title="Index", page_number=index_page)
+    writer.add_outline_item(title="Index", page_number=front[0].pages)
     records = writer.add_outline_item(title="Records", page_number=front_pages, is_open=False)
     for row in index:
         writer.add_outline_item(
-            title=_outline_title(row), page_number=front_pages + row.page_index, parent=records
+            title=_outline_title(row), page_number=front_pages + row.page - 1, parent=records
         )
     writer.add_outline_item(title="Schedule of exemptions", page_number=front_pages + item_pages)
     writer.add_metadata(
@@ -338,21 +323,7 @@ def _date_time(moment: datetime | None, zone: ZoneInfo) -> str:
 
 
 def _long_date(day: date) -> str:
-    names = (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    )
-    return f"{day.day} {names[day.month - 1]} {day.year}"
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
 def _css_string(text: str) -> str:
@@ -376,9 +347,20 @@ class _IndexRow:
     when: str
     title: str
     source: str
-    page: int | None  # None: WeasyPrint fills it in (the one-piece reference rendering)
-    page_index: int  # 0-based among the item pages
+    page: int  # where the item starts, among the item pages (1-based)
+    # Set instead of ``page`` in the one-piece rendering: WeasyPrint numbers the link itself.
     anchor: str = ""
+
+
+def _index_row(item: BundleItem, zone: ZoneInfo, *, page: int = 0, anchor: str = "") -> _IndexRow:
+    return _IndexRow(
+        number=item.number,
+        when=_date(item.occurred_at, zone),
+        title=_clean(item.title),
+        source=_clean(item.source),
+        page=page,
+        anchor=anchor,
+    )
 
 
 def _anchor(position: int) -> str:
@@ -422,8 +404,8 @@ def _items_html(items: Sequence[BundleItem], zone: ZoneInfo, *, anchor_base: int
 
 
 _NO_ITEMS = mark_safe(  # noqa: S308 - constant
-    '<p class="empty">No records are disclosed in this bundle. The records found are listed '
-    "under “Withheld in full” at the end, with the exemption that applies to each.</p>"
+    '<p class="empty">No records are disclosed in this bundle. Any records withheld in full '
+    "are listed at the end, with the exemption that applies to each.</p>"
 )
 
 
@@ -446,52 +428,51 @@ def _chunks(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 
 def _index_parts(
-    rows: Sequence[_IndexRow], *, rows_per_part: int = TABLE_ROWS_PER_PART
+    rows: Sequence[_IndexRow], *, rows_per_part: int = ROWS_PER_PART
 ) -> list[SafeString]:
-    """The index, as one or more documents' bodies (one table per part, head repeated)."""
+    """The index, as one or more documents' bodies.
+
+    One short paragraph per record rather than a table row: WeasyPrint lays a table row out
+    at about twice the cost, and a 2,000-record index is some eighty pages.
+    """
     head = format_html(
         '<h1 class="part">Index</h1><p class="note">{} {}</p>',
-        f"This bundle holds {len(rows)} record{'' if len(rows) == 1 else 's'}, "
-        "in date order, each under its number.",
+        f"This bundle holds {len(rows)} record{'' if len(rows) == 1 else 's'}, in date order. "
+        "Each is listed with its number, date, title and the page it starts on, and below "
+        "that where it comes from.",
         "Where information has been removed you will see a black box showing an exemption "
         "code; the schedule of exemptions at the end says what each code means.",
     )
     if not rows:
         return [format_html('<section class="index">{}</section>', head)]
-    parts = []
-    for number, chunk in enumerate(_chunks(rows, rows_per_part)):
-        body = format_html_join(
-            "\n",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class='page'>{}</td></tr>",
-            (
+    return [
+        format_html(
+            '<section class="index">{}{}</section>',
+            head if number == 0 else "",
+            format_html_join(
+                "\n",
+                '<p class="entry"><b>{}.</b> {} · {} · <b>page {}</b><br>'
+                '<span class="from">{}</span></p>',
                 (
-                    row.number,
-                    row.when,
-                    row.title,
-                    row.source,
-                    row.page
-                    if row.page is not None
-                    else format_html('<a class="ref" href="#{}"></a>', row.anchor),
-                )
-                for row in chunk
+                    (
+                        row.number,
+                        row.when,
+                        row.title,
+                        format_html('<a class="ref" href="#{}"></a>', row.anchor)
+                        if row.anchor
+                        else row.page,
+                        row.source,
+                    )
+                    for row in chunk
+                ),
             ),
         )
-        parts.append(
-            format_html(
-                '<section class="index">{}<table class="index-table"><colgroup>'
-                '<col class="c-number"><col class="c-date"><col class="c-title">'
-                '<col class="c-source"><col class="c-page"></colgroup>'
-                "<thead><tr><th>No.</th><th>Date</th><th>Record</th><th>From</th>"
-                "<th class='page'>Page</th></tr></thead><tbody>{}</tbody></table></section>",
-                head if number == 0 else "",
-                body,
-            )
-        )
-    return parts
+        for number, chunk in enumerate(_chunks(rows, rows_per_part))
+    ]
 
 
 def _back_parts(
-    spec: BundleSpec, zone: ZoneInfo, *, rows_per_part: int = TABLE_ROWS_PER_PART
+    spec: BundleSpec, zone: ZoneInfo, *, rows_per_part: int = ROWS_PER_PART
 ) -> list[SafeString]:
     """The schedule of exemptions and the withheld list, as one or more documents' bodies."""
     if spec.exemptions:
@@ -542,25 +523,23 @@ class _Style:
 
     def __init__(self, spec: BundleSpec) -> None:
         self.organisation = _css_string(spec.organisation)
-        self.reference = _css_string(f"Request {spec.reference}")
-        self.produced = _css_string(f"Disclosure bundle · {_long_date(spec.generated_on)}")
+        self.reference = _css_string(f"Disclosure bundle · request {spec.reference}")
         self.title = _clean(f"Disclosure bundle {spec.reference}")
 
     def pages(self, *, roman: bool, name: str = "") -> str:
         numbering = "counter(page, lower-roman)" if roman else "counter(page)"
-        return (
-            f"@page {name} {{ @bottom-right {{ content: 'Page ' {numbering}; }} }}"
-            if name
-            else f"""
+        if name:
+            page = f"content: 'Page ' {numbering}; {_MARGIN_TEXT}"
+            return f"@page {name} {{ @bottom-right {{ {page} }} }}"
+        # Three margin boxes, not more: each is laid out and drawn on every page.
+        return f"""
             @page {{
               size: A4;
-              margin: 22mm 18mm 20mm 18mm;
-              @top-left {{ content: {self.organisation}; }}
-              @top-right {{ content: {self.reference}; font-weight: bold; }}
-              @bottom-left {{ content: {self.produced}; }}
-              @bottom-right {{ content: 'Page ' {numbering}; }}
+              margin: 20mm 18mm 18mm 18mm;
+              @top-left {{ content: {self.organisation}; {_MARGIN_TEXT} }}
+              @top-right {{ content: {self.reference}; font-weight: bold; {_MARGIN_TEXT} }}
+              @bottom-right {{ content: 'Page ' {numbering}; {_MARGIN_TEXT} }}
             }}"""
-        )
 
     def document(
         self,
@@ -582,7 +561,7 @@ class _Style:
                 self.pages(roman=False)
                 + self.pages(roman=True, name="front")
                 + "@page :nth(1 of items) { counter-reset: page 1; }"
-                + ".front { page: front; } .items { page: items; } .back { page: back; }"
+                + ".front { page: front; } .items { page: items; }"
                 + ".items, .back { break-before: page; }"
             )
         else:
@@ -599,17 +578,15 @@ class _Style:
         )
 
 
+# Margin boxes take no grouped selectors in WeasyPrint: each repeats these.
+_MARGIN_TEXT = (
+    'font-family: "Liberation Sans", "DejaVu Sans", sans-serif; font-size: 8pt; color: #333;'
+)
+
 _CSS = """
-@page {
-  @top-left, @top-right, @bottom-left, @bottom-right {
-    font-family: "Liberation Sans", "DejaVu Sans", sans-serif;
-    font-size: 8pt;
-    color: #333;
-  }
-}
 html {
   font-family: "Liberation Sans", "DejaVu Sans", sans-serif;
-  font-size: 10pt;
+  font-size: 11pt;
   line-height: 1.35;
   color: #000;
 }
@@ -622,9 +599,8 @@ p { margin: 0 0 3mm; }
 
 .cover .organisation { font-size: 16pt; font-weight: bold; margin-bottom: 8mm; }
 .cover .letter-meta { margin-bottom: 8mm; }
-.cover .paragraph { white-space: pre-wrap; overflow-wrap: anywhere; }
+.cover .paragraph { white-space: pre-wrap; overflow-wrap: break-word; }
 .index { break-before: page; }
-.cover + .index { break-before: page; }
 
 table { width: 100%; border-collapse: collapse; table-layout: fixed; font-size: 8.5pt; }
 thead { display: table-header-group; }
@@ -632,9 +608,17 @@ th { text-align: left; border-bottom: 0.8pt solid #000; padding: 1mm 1.5mm; }
 td { vertical-align: top; padding: 0.8mm 1.5mm; border-bottom: 0.3pt solid #999;
      overflow-wrap: anywhere; }
 tr { break-inside: avoid; }
-.c-number { width: 11mm; } .c-date { width: 24mm; } .c-page { width: 13mm; }
-.c-source { width: 58mm; } .c-code { width: 24mm; } .c-used { width: 22mm; }
-td.page, th.page, td.used, th.used { text-align: right; }
+.c-date { width: 26mm; } .c-code { width: 24mm; } .c-used { width: 22mm; }
+.entry {
+  font-size: 9pt;
+  margin: 0;
+  padding: 0.7mm 0 0.7mm 10mm;
+  text-indent: -10mm;
+  border-bottom: 0.3pt solid #bbb;
+  break-inside: avoid;
+}
+.entry .from { color: #333; }
+td.used, th.used { text-align: right; }
 td.code { font-weight: bold; white-space: nowrap; }
 a.ref { color: inherit; text-decoration: none; }
 a.ref::after { content: target-counter(attr(href url), page); }
@@ -644,11 +628,11 @@ a.ref::after { content: target-counter(attr(href url), page); }
 .item h2 { font-size: 11pt; margin: 0 0 0.8mm; break-after: avoid; }
 .item .number { font-weight: bold; }
 .item .meta { font-size: 8.5pt; color: #333; margin: 0 0 1.5mm; break-after: avoid; }
-.item .text { white-space: pre-wrap; overflow-wrap: anywhere; orphans: 2; widows: 2; }
+.item .text { white-space: pre-wrap; overflow-wrap: break-word; }
 .redaction {
   background: #000;
   color: #fff;
-  font-size: 7pt;
+  font-size: 8pt;
   font-weight: bold;
   padding: 0 1.2mm;
   white-space: nowrap;

@@ -62,7 +62,8 @@ def redacted_segments(item: CollectedItem) -> list[pdf.Segment]:
 
 
 class _Items:
-    """The disclosed items as bundle items, read in chunks when the renderer walks them."""
+    """The disclosed items as bundle items, read from the database in chunks as the renderer
+    walks them once, in order (so thousands of items never sit in memory together)."""
 
     def __init__(self, request: AccessRequest, count: int) -> None:
         self.request = request
@@ -80,9 +81,6 @@ class _Items:
                 source=item.source_label,
                 segments=redacted_segments(item),
             )
-
-    def __getitem__(self, index: Any) -> Any:
-        return list(self)[index]
 
 
 def bundle_spec(request: AccessRequest) -> pdf.BundleSpec:

@@ -95,10 +95,8 @@ def create_database(url: str) -> str:
 
 
 def prepare() -> None:
-    import django
     from django.core.management import call_command
 
-    django.setup()
     call_command("migrate", interactive=False, verbosity=0)
     # The demo staff only: the case-record benchmarks bring their own records (bench/datagen).
     call_command("load_demo", people=0, verbosity=0, stdout=io.StringIO())
@@ -165,16 +163,10 @@ def main(argv: list[str]) -> int:
     # WhiteNoise finds static files without collectstatic here; its warning is noise.
     warnings.filterwarnings("ignore", message="No directory at")
     database_url = os.environ.get("DATABASE_URL", "")
-    if not database_url:
-        print("bench: DATABASE_URL is not set; run `make bench`.", file=sys.stderr)
-        return 2
-    try:
-        pg_version = create_database(database_url)
-        print("creating, migrating and loading the demo database…", flush=True)
-        prepare()
-    except BenchError as exc:
-        print(f"bench: {exc}", file=sys.stderr)
-        return 2
+
+    import django
+
+    django.setup()  # the benchmark modules import models; nothing connects yet
 
     from django.conf import settings
     from django.db import connection
@@ -190,6 +182,24 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
+
+    # A module that says NEEDS_DATABASE = False (the PDF bundle) runs without PostgreSQL.
+    needs_database = any(
+        getattr(importlib.import_module(REGISTRY[name].module), "NEEDS_DATABASE", True)
+        for name in selected
+    )
+    pg_version = None
+    if needs_database:
+        if not database_url:
+            print("bench: DATABASE_URL is not set; run `make bench`.", file=sys.stderr)
+            return 2
+        try:
+            pg_version = create_database(database_url)
+            print("creating, migrating and loading the demo database…", flush=True)
+            prepare()
+        except BenchError as exc:
+            print(f"bench: {exc}", file=sys.stderr)
+            return 2
 
     generated = None
     if any(
@@ -251,7 +261,7 @@ def main(argv: list[str]) -> int:
             "python": platform.python_version(),
             "django": __import__("django").get_version(),
             "postgresql": pg_version,
-            "database_vendor": connection.vendor,
+            "database_vendor": connection.vendor if needs_database else None,
             "debug": settings.DEBUG,
             "cpus": os.cpu_count(),
             "platform": platform.platform(),

@@ -1,4 +1,5 @@
-"""Run a command against a throwaway PostgreSQL and Redis on loopback, then stop them.
+"""Run a command against a throwaway PostgreSQL and Redis on loopback and a throwaway media
+folder, then stop and remove them.
 
     python scripts/testenv.py -- pytest -n 2
 
@@ -149,12 +150,18 @@ def main(argv: list[str]) -> int:
     if not argv:
         print(__doc__)
         return 2
-    with postgres() as database_url, redis() as broker_url:
+    with (
+        postgres() as database_url,
+        redis() as broker_url,
+        tempfile.TemporaryDirectory(prefix="carefile-media-") as media_root,
+    ):
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
             "CELERY_BROKER_URL": broker_url,
             "CAREFILE_ENV": "development",
+            # Uploaded documents, evidence and bundles written by tests go away with them.
+            "CAREFILE_MEDIA_ROOT": media_root,
         }
         env.pop("CAREFILE_VAR_DIR", None)
         print(f"Test services: {database_url} and {broker_url}", flush=True)

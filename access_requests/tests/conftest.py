@@ -82,14 +82,3 @@ def log_request(officer: User, organisation: Organisation, **overrides: Any) -> 
     }
     return services.access_request_log(actor=officer, organisation=organisation, **fields)
 
-
-@pytest.fixture(autouse=True)
-def _documents_in_tmp(settings: Any, tmp_path: Any) -> None:
-    """Evidence, bundles and case documents go to a folder of the test's own."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "documents")},
-        },
-    }

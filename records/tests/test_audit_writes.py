@@ -960,6 +960,76 @@ def test_disagreement_attach(case_north, practitioner, note):
     assert changes["made_by"] == [None, made_by]
 
 
+def _working_rights_request(officer, person):
+    """The grant a records-access officer holds while working a rights request about them."""
+    from django.contrib.auth.models import Permission
+
+    from records.models import PersonUserObjectPermission
+    from records.policies import grants_changed
+
+    grants_changed()
+    PersonUserObjectPermission.objects.create(
+        user=officer,
+        permission=Permission.objects.get(codename="disclose_person"),
+        content_object=person,
+        reason="Rights request RR-2026-00001",
+    )
+
+
+def test_corrections_and_statements_on_a_rights_request(case_north, records_officer, note):
+    person = case_north.person
+    _working_rights_request(records_officer, person)
+    old_dob = person.date_of_birth
+    new_dob = old_dob.replace(day=1) if old_dob.day != 1 else old_dob.replace(day=2)
+    _, events = written(
+        lambda: services.person_correct_for_rights_request(
+            actor=records_officer, person=person, details={"date_of_birth": new_dob}
+        )
+    )
+    [event] = events
+    changes = check(
+        event,
+        action=Action.UPDATE,
+        actor=records_officer,
+        obj=person,
+        subjects=[person],
+        changed={"date_of_birth"},
+        personal=[old_dob.isoformat(), new_dob.isoformat()],
+    )
+    assert event.summary == "Corrected a person's details on a rights request"
+    assert changes == {"date_of_birth": [old_dob.isoformat(), new_dob.isoformat()]}
+    statement = fake.paragraph()
+    disagreement, events = written(
+        lambda: services.disagreement_attach_for_rights_request(
+            actor=records_officer,
+            item=note,
+            statement=statement,
+            made_by=person.full_name,
+            received_on=timezone.localdate(),
+        )
+    )
+    [event] = events
+    check(
+        event,
+        action=Action.CREATE,
+        actor=records_officer,
+        obj=disagreement,
+        subjects=[case_north.person],
+        changed={"item", "statement", "made_by", "received_on", "recorded_by", "recorded_at"},
+        personal=[statement],
+    )
+
+
+def test_without_a_rights_request_the_records_team_changes_nothing(case_north, records_officer):
+    person = case_north.person
+    with pytest.raises(ApplicationError):
+        services.person_correct_for_rights_request(
+            actor=records_officer, person=person, details={"first_name": "Changed"}
+        )
+    person.refresh_from_db()
+    assert person.first_name != "Changed"
+
+
 def test_item_restricted_access_grant(case_north, practitioner, colleague, family):
     item = services.note_record(
         actor=practitioner,
@@ -1111,6 +1181,8 @@ AUDITED = {
     "disagreement_attach",
     "item_restricted_access_grant",
     "historic_record_add",
+    "person_correct_for_rights_request",
+    "disagreement_attach_for_rights_request",
 }
 
 
