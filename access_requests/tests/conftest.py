@@ -81,4 +81,3 @@ def log_request(officer: User, organisation: Organisation, **overrides: Any) -> 
         **overrides,
     }
     return services.access_request_log(actor=officer, organisation=organisation, **fields)
-
