@@ -573,3 +573,60 @@ class PublicComplaintForm(HoneypotMixin, forms.Form):
                 "Enter an email address or a postal address so we can reply.",
             )
         return data
+
+
+# Facts a person may ask to have corrected (Art 16); opinions get a statement instead.
+CORRECTABLE = (
+    ("first_name", "First name"),
+    ("middle_names", "Middle names"),
+    ("last_name", "Last name"),
+    ("preferred_name", "Preferred name"),
+    ("date_of_birth", "Date of birth"),
+    ("first_language", "First language"),
+    ("nhs_number", "NHS number"),
+    ("ni_number", "National Insurance number"),
+    ("upn", "Unique Pupil Number"),
+)
+
+
+class CorrectionForm(forms.Form):
+    person = forms.ChoiceField(label="Whose record")
+    field = forms.ChoiceField(label="What is wrong", choices=_choices(CORRECTABLE))
+    value = forms.CharField(
+        label="The correct value",
+        max_length=150,
+        help_text="For a date of birth, write it as 2014-05-20.",
+    )
+
+    def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = _choices([(str(p.public_id), p.full_name) for p in people])
+        self.fields["person"].choices = choices  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("field") == "date_of_birth" and data.get("value"):
+            try:
+                data["value"] = forms.DateField().clean(data["value"])
+            except forms.ValidationError:
+                self.add_error("value", "Enter the date of birth as a real date, like 2014-05-20.")
+        return data
+
+
+class DisagreementForm(forms.Form):
+    item = forms.ChoiceField(label="Which record the person disagrees with")
+    statement = forms.CharField(
+        label="Their statement, in their own words", widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    made_by = forms.CharField(label="Who made the statement", max_length=200)
+    received_on = forms.DateField(label="Date it was received", widget=DateInput())
+
+    def __init__(self, *args: Any, items: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = _choices(
+            [
+                (str(item.public_id), f"{item.occurred_at:%-d %b %Y} · {item.title}")
+                for item in items
+            ]
+        )
+        self.fields["item"].choices = choices  # type: ignore[attr-defined]

@@ -37,6 +37,8 @@ urlpatterns = [
     path(f"{R}approve/", views.request_approve, name="request-approve"),
     path(f"{R}return/", views.request_return, name="request-return"),
     path(f"{R}close/", views.request_close, name="request-close"),
+    path(f"{R}correct/", views.request_correct, name="request-correct"),
+    path(f"{R}disagreement/", views.request_disagreement, name="request-disagreement"),
     # Who the request is about.
     path(f"{R}find/", views.identity_search, name="identity-search"),
     path(f"{R}subjects/link/", views.subject_link, name="subject-link"),

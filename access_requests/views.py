@@ -426,6 +426,7 @@ def _actions(user: Any, rights_request: AccessRequest, bundle: Any) -> dict[str,
         and rights_request.clock_started_on is not None,
         "close": is_open,
         "assign": is_open,
+        "correct": working and rights_request.request_type == "correction",
     }
 
 
@@ -750,6 +751,71 @@ def request_close(request: HttpRequest, request_id: str) -> HttpResponse:
         done="The request is closed.",
         submit="Close the request",
         initial=lambda r: {"sent_on": timezone.localdate()},
+    )
+
+
+def _linked_people(rights_request: AccessRequest) -> list[Any]:
+    return [link.person for link in rights_request.subjects.all() if link.person is not None]
+
+
+def _correct(user: Any, rights_request: AccessRequest, data: dict[str, Any]) -> Any:
+    person = next(p for p in _linked_people(rights_request) if str(p.public_id) == data["person"])
+    return services.access_request_correction_apply(
+        actor=user,
+        request=rights_request,
+        person=person,
+        details={data["field"]: data["value"]},
+    )
+
+
+@officer_only
+@require_http_methods(FORM_METHODS)
+@never_cache
+def request_correct(request: HttpRequest, request_id: str) -> HttpResponse:
+    return _request_form_view(
+        request,
+        request_id,
+        forms.CorrectionForm,
+        _correct,
+        title="Correct a fact in the record",
+        done="The record is corrected; the old value stays in the audit trail.",
+        submit="Correct the record",
+        intro=(
+            "For factual errors such as a misspelt name or a wrong date of birth. Where the "
+            "person disagrees with an opinion, attach their statement instead."
+        ),
+        form_kwargs=lambda r: {"people": _linked_people(r)},
+    )
+
+
+def _attach_statement(user: Any, rights_request: AccessRequest, data: dict[str, Any]) -> Any:
+    item = selectors.correction_item_get(user=user, request=rights_request, item_id=data["item"])
+    return services.access_request_disagreement_attach(
+        actor=user,
+        request=rights_request,
+        item=item,
+        statement=data["statement"],
+        made_by=data["made_by"],
+        received_on=data["received_on"],
+    )
+
+
+@officer_only
+@require_http_methods(FORM_METHODS)
+@never_cache
+def request_disagreement(request: HttpRequest, request_id: str) -> HttpResponse:
+    user = _user(request)
+    return _request_form_view(
+        request,
+        request_id,
+        forms.DisagreementForm,
+        _attach_statement,
+        title="Attach a statement of disagreement",
+        done="The statement is attached to the record, beside what it disputes.",
+        submit="Attach the statement",
+        intro="The record itself is not changed: the person's view is shown with it.",
+        initial=lambda r: {"received_on": timezone.localdate()},
+        form_kwargs=lambda r: {"items": selectors.correction_items(user=user, request=r)},
     )
 
 

@@ -558,3 +558,47 @@ class BankHolidaySerializer(serializers.Serializer):
     nation = serializers.ChoiceField(choices=Nation.choices)
     day = serializers.DateField()
     name = serializers.CharField(max_length=100, allow_blank=True)
+
+
+class CorrectionSerializer(serializers.Serializer):
+    person = serializers.UUIDField()
+    details = serializers.DictField(
+        help_text=(
+            'The corrected facts, e.g. `{"date_of_birth": "2014-05-20"}`: first_name, '
+            "middle_names, last_name, preferred_name, date_of_birth, first_language, "
+            "nhs_number, ni_number, upn."
+        )
+    )
+
+    def validate_details(self, value: dict[str, Any]) -> dict[str, Any]:
+        allowed = {
+            "first_name",
+            "middle_names",
+            "last_name",
+            "preferred_name",
+            "date_of_birth",
+            "first_language",
+            "nhs_number",
+            "ni_number",
+            "upn",
+        }
+        unknown = set(value) - allowed
+        if unknown:
+            raise serializers.ValidationError(
+                f"Not correctable here: {', '.join(sorted(unknown))}."
+            )
+        if not value:
+            raise serializers.ValidationError("Say what to correct.")
+        if "date_of_birth" in value:
+            value = {
+                **value,
+                "date_of_birth": serializers.DateField().to_internal_value(value["date_of_birth"]),
+            }
+        return value
+
+
+class DisagreementInputSerializer(serializers.Serializer):
+    item = serializers.UUIDField(help_text="An item in the linked person's own record.")
+    statement = serializers.CharField(allow_blank=True)
+    made_by = serializers.CharField(allow_blank=True, max_length=200)
+    received_on = serializers.DateField()

@@ -296,6 +296,54 @@ CloseView = _action(
 )
 
 
+def _correct(user: User, row: AccessRequest, data: dict[str, Any]) -> None:
+    person = next(
+        (
+            link.person
+            for link in row.subjects.all()
+            if link.person is not None and link.person.public_id == data["person"]
+        ),
+        None,
+    )
+    if person is None:
+        raise ValidationError({"person": ["Link the request to this person first."]})
+    services.access_request_correction_apply(
+        actor=user, request=row, person=person, details=data["details"]
+    )
+
+
+def _disagree(user: User, row: AccessRequest, data: dict[str, Any]) -> None:
+    try:
+        item = selectors.correction_item_get(user=user, request=row, item_id=data["item"])
+    except Http404 as error:
+        raise ValidationError({"item": ["No such item in the person's record."]}) from error
+    services.access_request_disagreement_attach(
+        actor=user,
+        request=row,
+        item=item,
+        statement=data["statement"],
+        made_by=data["made_by"],
+        received_on=data["received_on"],
+    )
+
+
+CorrectionView = _action(
+    summary="Correct a fact in the record",
+    description=(
+        "A correction request only: the change goes through the records services and the "
+        "old value stays in the audit trail."
+    ),
+    input_serializer=s.CorrectionSerializer,
+    call=_correct,
+)
+DisagreementView = _action(
+    summary="Attach a statement of disagreement",
+    description="The person's view of an opinion recorded about them; the record is unchanged.",
+    input_serializer=s.DisagreementInputSerializer,
+    call=_disagree,
+)
+
+
 class SubjectListView(RequestsAPIView):
     @extend_schema(
         summary="Link the request to a person or a historic paper file",

@@ -307,3 +307,53 @@ def test_bank_holidays_are_for_the_administrator(admin_user, records_officer):
     )
     assert duplicate.status_code == 400
     assert "day" in duplicate.json()
+
+
+def test_a_correction_request_corrects_a_fact_and_attaches_a_statement(
+    records_officer, council, child_file
+):
+    from records.models import DisagreementStatement, Item
+
+    api = client_for(records_officer)
+    row = log_request(records_officer, council, request_type="correction")
+    rid = row.public_id
+    assigned = api.post(
+        url("request-assign", request_id=rid),
+        {"officer": str(records_officer.public_id)},
+        format="json",
+    )
+    assert assigned.status_code == 200, assigned.json()
+    linked = api.post(
+        url("subject-list", request_id=rid),
+        {"person": str(child_file.child.public_id)},
+        format="json",
+    )
+    assert linked.status_code == 200, linked.json()
+    refused = api.post(
+        url("request-correction", request_id=rid),
+        {"person": str(child_file.child.public_id), "details": {"gender": "female"}},
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert "details" in refused.json()
+    done = api.post(
+        url("request-correction", request_id=rid),
+        {"person": str(child_file.child.public_id), "details": {"date_of_birth": "2014-05-20"}},
+        format="json",
+    )
+    assert done.status_code == 200, done.json()
+    child_file.child.refresh_from_db()
+    assert child_file.child.date_of_birth == date(2014, 5, 20)
+    contact = Item.objects.get(case=child_file.case, title="Home visit")
+    attached = api.post(
+        url("request-disagreement", request_id=rid),
+        {
+            "item": str(contact.public_id),
+            "statement": "I was upset, not calm.",
+            "made_by": "Ellie Marsh",
+            "received_on": timezone.localdate().isoformat(),
+        },
+        format="json",
+    )
+    assert attached.status_code == 200, attached.json()
+    assert DisagreementStatement.objects.get(item=contact).statement == "I was upset, not calm."

@@ -219,6 +219,8 @@ ROUTES = (
     Route("access_requests:request-extend", ("request",)),
     Route("access_requests:request-return", ("request",)),
     Route("access_requests:request-close", ("request",)),
+    Route("access_requests:request-correct", ("request",)),
+    Route("access_requests:request-disagreement", ("request",)),
     Route("access_requests:request-collect", ("request",), get=405, shows=None),
     Route("access_requests:request-submit", ("request",), get=405, shows=None),
     Route("access_requests:request-approve", ("request",), get=405, shows=None),
@@ -1022,3 +1024,40 @@ def test_bank_holidays_are_the_administrators(client, admin_user, records_office
     )
     assert _has_errors(response)
     assert "already" in response.content.decode()
+
+
+def test_the_officer_corrects_a_date_of_birth_from_the_request_page(
+    client, records_officer, council, child_file
+):
+
+    from access_requests import services as request_services
+    from access_requests.tests.conftest import log_request as log
+
+    row = log(records_officer, council, request_type="correction")
+    request_services.access_request_assign(
+        actor=records_officer, request=row, officer=records_officer
+    )
+    request_services.access_request_subject_link(
+        actor=records_officer, request=row, person=child_file.child
+    )
+    client.force_login(records_officer)
+    page = reverse("access_requests:request-correct", args=[row.public_id])
+    bad = client.post(
+        page,
+        {"person": str(child_file.child.public_id), "field": "date_of_birth", "value": "soon"},
+    )
+    assert bad.status_code == 200
+    assert "There is a problem" in bad.content.decode()
+    child_file.child.refresh_from_db()
+    assert child_file.child.date_of_birth == date(2014, 5, 2)
+    done = client.post(
+        page,
+        {
+            "person": str(child_file.child.public_id),
+            "field": "date_of_birth",
+            "value": "2014-05-20",
+        },
+    )
+    assert done.status_code == 302
+    child_file.child.refresh_from_db()
+    assert child_file.child.date_of_birth == date(2014, 5, 20)

@@ -1,7 +1,7 @@
-"""Every rights-request page and endpoint, walked: each is listed here, anyone but the
-council's records-access team gets the missing page (the same answer whatever the method),
-and every response that shows someone's records writes one read event naming exactly them,
-for the purpose "access request"."""
+"""Every rights-request API endpoint, walked (test_views.py walks the pages the same way):
+each is listed here, anyone but the council's records-access team gets 404 (the same answer
+whatever the method), and every response that shows someone's records writes one read event
+naming exactly them, for the purpose "access request"."""
 
 from __future__ import annotations
 
@@ -26,17 +26,9 @@ from tests.test_read_audit import _route_names
 
 pytestmark = pytest.mark.django_db
 
-NAMESPACES = ("access_requests", "access-requests-api")
-# Open to the public by design (reviewed in tests/test_url_security.py).
-PUBLIC = {
-    "access_requests:public-ask",
-    "access_requests:public-ask-done",
-    "access_requests:public-complaint",
-    "access_requests:public-complaint-done",
-    "access_requests:public-download",
-}
-# The system administrator's, not the records team's.
-ADMIN_ONLY = {"access_requests:bank-holidays", "access-requests-api:bank-holiday-list"}
+NAMESPACES = ("access-requests-api",)
+# The system administrator's, not the records team's (tried in test_api.py).
+ADMIN_ONLY = {"access-requests-api:bank-holiday-list"}
 
 
 @dataclass(frozen=True)
@@ -53,52 +45,6 @@ REQUEST = ("request",)
 ITEM = ("request", "item")
 BUNDLE = ("request", "bundle")
 
-PAGES = (
-    Route("access_requests:dashboard", (), ("child",)),
-    Route("access_requests:request-log"),
-    Route("access_requests:performance"),
-    Route("access_requests:performance-csv"),
-    Route("access_requests:request-detail", REQUEST, ("child",)),
-    Route("access_requests:request-requirements", REQUEST, ("child",)),
-    Route("access_requests:request-identity", REQUEST, ("child",)),
-    Route("access_requests:request-authority", REQUEST, ("child",)),
-    Route("access_requests:request-fee", REQUEST, ("child",)),
-    Route("access_requests:request-assign", REQUEST, ("child",)),
-    Route("access_requests:request-note", REQUEST, ("child",)),
-    Route("access_requests:request-document", REQUEST, ("child",)),
-    Route("access_requests:request-document-download", ("request", "document"), ("child",)),
-    Route("access_requests:request-pause", REQUEST, ("child",)),
-    Route("access_requests:request-resume", REQUEST, ("child",)),
-    Route("access_requests:request-extend", REQUEST, ("child",)),
-    Route("access_requests:request-collect", REQUEST),
-    Route("access_requests:request-submit", REQUEST),
-    Route("access_requests:request-approve", REQUEST),
-    Route("access_requests:request-return", REQUEST, ("child",)),
-    Route("access_requests:request-close", REQUEST, ("child",)),
-    Route("access_requests:identity-search", REQUEST, ("child",), {"q": "Ellie Marsh"}),
-    Route("access_requests:subject-link", REQUEST),
-    Route("access_requests:subject-unlink", ("request", "subject")),
-    Route("access_requests:review-list", REQUEST, ("child",)),
-    Route("access_requests:review-item", ITEM, ("child",)),
-    Route("access_requests:redaction-add", ITEM),
-    Route("access_requests:redaction-decide", ("request", "item", "redaction")),
-    Route("access_requests:consultation-record", ITEM),
-    Route("access_requests:bundle-request", REQUEST),
-    Route("access_requests:bundle-detail", BUNDLE, ("child",)),
-    Route("access_requests:bundle-status", BUNDLE),
-    Route("access_requests:bundle-download", BUNDLE, ("child",)),
-    Route("access_requests:link-create", BUNDLE),
-    Route("access_requests:link-revoke", ("request", "bundle", "link")),
-    Route("access_requests:export-json", REQUEST),
-    Route("access_requests:export-csv", REQUEST),
-    Route("access_requests:complaint-list", (), ("mother",)),
-    Route("access_requests:complaint-log"),
-    Route("access_requests:complaint-detail", ("complaint",), ("mother",)),
-    Route("access_requests:complaint-acknowledge", ("complaint",), ("mother",)),
-    Route("access_requests:complaint-respond", ("complaint",), ("mother",)),
-    Route("access_requests:complaint-withdraw", ("complaint",), ("mother",)),
-    Route("access_requests:complaint-person", ("complaint",), ("mother",)),
-)
 ENDPOINTS = (
     Route("access-requests-api:request-list"),
     Route("access-requests-api:dashboard"),
@@ -126,6 +72,8 @@ ENDPOINTS = (
     Route("access-requests-api:request-approve", REQUEST),
     Route("access-requests-api:request-return", REQUEST),
     Route("access-requests-api:request-close", REQUEST),
+    Route("access-requests-api:request-correction", REQUEST),
+    Route("access-requests-api:request-disagreement", REQUEST),
     Route("access-requests-api:request-export", REQUEST),
     Route("access-requests-api:item-list", REQUEST, ("child",)),
     Route("access-requests-api:item-detail", ITEM, ("child",)),
@@ -138,7 +86,7 @@ ENDPOINTS = (
     Route("access-requests-api:bundle-download", BUNDLE, ("child",)),
     Route("access-requests-api:bundle-link", BUNDLE),
 )
-ROUTES = PAGES + ENDPOINTS
+ROUTES = ENDPOINTS
 
 
 def test_every_route_is_listed() -> None:
@@ -149,7 +97,7 @@ def test_every_route_is_listed() -> None:
     }
     listed = {route.name for route in ROUTES}
     assert len(listed) == len(ROUTES), "a route is listed twice"
-    assert names - listed - PUBLIC - ADMIN_ONLY == set(), "routes missing from the walk"
+    assert names - listed - ADMIN_ONLY == set(), "routes missing from the walk"
     assert listed - names == set(), "listed routes that no longer exist"
 
 
@@ -271,8 +219,7 @@ def test_nobody_but_the_records_team_finds_anything(world: World, strangers) -> 
     anonymous = _client(None)
     for route in ROUTES:
         status = anonymous.get(_url(world, route)).status_code
-        expected = {401, 403} if route.name.startswith("access-requests-api") else {302}
-        if status not in expected:
+        if status not in (401, 403):
             wrong.append(f"anonymous GET {route.name}: {status}")
     assert wrong == [], "\n".join(wrong)
 
