@@ -38,7 +38,7 @@ from django.utils.safestring import SafeString, mark_safe
 from pypdf import PdfWriter
 from pypdf.constants import PageLabelStyle
 from weasyprint import HTML
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 # Index entries (and withheld rows) per WeasyPrint document, so that the index of a very large
 # bundle is laid out in parts too: each part starts a new page.
@@ -83,6 +83,9 @@ class BundleItem:
     title: str
     source: str
     segments: Sequence[Segment]
+    # A disclosed document's pages as images, (content type, bytes) each, shown after its
+    # text. They reach WeasyPrint only through the fetcher's own map, never as URLs.
+    images: Sequence[tuple[str, bytes]] = ()
 
 
 @dataclass(frozen=True)
@@ -121,11 +124,16 @@ class RefusingURLFetcher(URLFetcher):
     resource) into a failed render, which is loud rather than silent.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, images: dict[str, tuple[str, bytes]] | None = None) -> None:
         super().__init__(fail_on_errors=True)
         self.attempts: list[str] = []
+        # The pages of disclosed documents, by the name the bundle's own markup gives them.
+        self.images = images or {}
 
     def fetch(self, url: str, headers: Any = None) -> Any:
+        if url in self.images:
+            content_type, body = self.images[url]
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
         self.attempts.append(url)
         raise FetchRefusedError(f"Disclosure bundles fetch nothing; refused {url!r}.")
 
@@ -149,11 +157,15 @@ def bundle_render(
     with ExitStack() as stack:
 
         def write(
-            body: SafeString, *, first_page: int, roman: bool = False
+            body: SafeString,
+            *,
+            first_page: int,
+            roman: bool = False,
+            images: dict[str, tuple[str, bytes]] | None = None,
         ) -> tuple[_Part, dict[str, int]]:
             file = stack.enter_context(tempfile.TemporaryFile(prefix="carefile-bundle-"))
             html = style.document(body, first_page=first_page, roman=roman)
-            pages, starts = _render(html, file)
+            pages, starts = _render(html, file, images)
             return _Part(file, pages), starts
 
         # The items first: the index needs the page each one starts on.
@@ -163,7 +175,9 @@ def bundle_render(
         items = iter(spec.items)
         while chunk := list(islice(items, section_items)):
             part, starts = write(
-                _items_html(chunk, zone, anchor_base=rendered), first_page=item_pages + 1
+                _items_html(chunk, zone, anchor_base=rendered),
+                first_page=item_pages + 1,
+                images=image_names(chunk, anchor_base=rendered),
             )
             index.extend(
                 _index_row(item, zone, page=item_pages + 1 + starts[_anchor(rendered + offset)])
@@ -215,13 +229,15 @@ def bundle_html(spec: BundleSpec) -> str:
 # -- rendering and merging -------------------------------------------------------------------
 
 
-def _render(html: str, file: IO[bytes]) -> tuple[int, dict[str, int]]:
+def _render(
+    html: str, file: IO[bytes], images: dict[str, tuple[str, bytes]] | None = None
+) -> tuple[int, dict[str, int]]:
     """Lay out one part, write its PDF to ``file``; the page count and where each anchor is.
 
     The document (every page's boxes) is dropped and collected before returning, so only one
     part's layout is ever held.
     """
-    fetcher = RefusingURLFetcher()
+    fetcher = RefusingURLFetcher(images)
     try:
         document = HTML(string=html, url_fetcher=fetcher).render()
         starts: dict[str, int] = {}
@@ -384,11 +400,36 @@ def _segments_html(segments: Iterable[Segment]) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every part escaped above
 
 
+IMAGE_SCHEME = "carefile-page:"
+
+
+def image_names(items: Sequence[BundleItem], *, anchor_base: int) -> dict[str, tuple[str, bytes]]:
+    """The fetcher's map for these items' document pages: a name no item text can make,
+    since item text is escaped and never becomes markup."""
+    return {
+        f"{IMAGE_SCHEME}{_anchor(anchor_base + offset)}-{page}": image
+        for offset, item in enumerate(items)
+        for page, image in enumerate(item.images, start=1)
+    }
+
+
+def _images_html(item: BundleItem, anchor: str) -> SafeString:
+    total = len(item.images)
+    return format_html_join(
+        "\n",
+        '<figure class="document-page"><img src="{}" alt="{}"></figure>',
+        (
+            (f"{IMAGE_SCHEME}{anchor}-{page}", f"Page {page} of {total} of the document")
+            for page in range(1, total + 1)
+        ),
+    )
+
+
 def _items_html(items: Sequence[BundleItem], zone: ZoneInfo, *, anchor_base: int) -> SafeString:
     return format_html_join(
         "\n",
         '<article class="item"><h2 id="{}"><span class="number">{}.</span> {}</h2>'
-        '<p class="meta">{} · {}</p><div class="text">{}</div></article>',
+        '<p class="meta">{} · {}</p><div class="text">{}</div>{}</article>',
         (
             (
                 _anchor(anchor_base + offset),
@@ -397,6 +438,7 @@ def _items_html(items: Sequence[BundleItem], zone: ZoneInfo, *, anchor_base: int
                 _date_time(item.occurred_at, zone),
                 _clean(item.source),
                 _segments_html(item.segments),
+                _images_html(item, _anchor(anchor_base + offset)),
             )
             for offset, item in enumerate(items)
         ),
@@ -629,6 +671,13 @@ a.ref::after { content: target-counter(attr(href url), page); }
 .item .number { font-weight: bold; }
 .item .meta { font-size: 8.5pt; color: #333; margin: 0 0 1.5mm; break-after: avoid; }
 .item .text { white-space: pre-wrap; overflow-wrap: break-word; }
+.document-page { margin: 4mm 0 0; page-break-inside: avoid; }
+.document-page img {
+  display: block;
+  max-width: 100%;
+  max-height: 235mm;
+  border: 0.3pt solid #b1b4b6;
+}
 .redaction {
   background: #000;
   color: #fff;

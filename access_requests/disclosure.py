@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from access_requests import bundle as pdf
 from access_requests import letters, redaction
+from access_requests.documents import page_images
 from access_requests.models import (
     AccessRequest,
     CollectedItem,
@@ -32,6 +33,7 @@ from audit.models import Action, Purpose
 from audit.services import event_record
 from core.csvsafe import csv_cell
 from core.errors import ApplicationError
+from records.models import Document, ItemKind
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -50,6 +52,7 @@ def _accepted(item: CollectedItem) -> list[tuple[int, int, str]]:
 def _disclosed(request: AccessRequest) -> Iterator[CollectedItem]:
     yield from (
         request.collected_items.filter(decision__in=(Decision.DISCLOSE, Decision.REDACT))
+        .select_related("item")
         .prefetch_related("redactions")
         .order_by("occurred_at", "pk")
         .iterator(chunk_size=500)
@@ -74,13 +77,31 @@ class _Items:
 
     def __iter__(self) -> Iterator[pdf.BundleItem]:
         for number, item in enumerate(_disclosed(self.request), start=1):
+            segments = redacted_segments(item)
+            images, note = _document_pages(item)
+            if note:
+                segments.append(pdf.Segment(f"\n\n{note}"))
             yield pdf.BundleItem(
                 number=number,
                 occurred_at=item.occurred_at,
                 title=item.title,
                 source=item.source_label,
-                segments=redacted_segments(item),
+                segments=segments,
+                images=images,
             )
+
+
+def _document_pages(item: CollectedItem) -> tuple[list[tuple[str, bytes]], str]:
+    """A document disclosed in full shows its own pages; one disclosed with redactions has
+    only its description redacted here, so its pages go out separately once redacted."""
+    if item.item_id is None or item.item is None or item.item.kind != ItemKind.DOCUMENT:
+        return [], ""
+    if item.decision != Decision.DISCLOSE:
+        return [], "The document itself is supplied separately, with its redactions."
+    document = Document.objects.filter(item_ptr_id=item.item_id).first()
+    if document is None or not document.file:
+        return [], ""
+    return page_images(document)
 
 
 def bundle_spec(request: AccessRequest) -> pdf.BundleSpec:

@@ -403,3 +403,27 @@ def test_a_fetch_attempt_fails_the_render() -> None:
     """Were markup ever to get through, the render stops rather than reading the file."""
     with pytest.raises(FetchRefusedError, match="/etc/passwd"):
         bundle._render('<p>x<img src="file:///etc/passwd"></p>', io.BytesIO())
+
+
+def test_a_documents_pages_are_drawn_from_the_fetchers_own_map_only() -> None:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 560), "white").save(buffer, format="PNG")
+    scan = buffer.getvalue()
+    with_scan = replace(
+        _item(1),
+        images=[("image/png", scan)],
+        segments=[Segment("Its text names carefile-page:item-0-1 and <img src=carefile-page:x>.")],
+    )
+    out = io.BytesIO()
+    bundle_render(_spec([with_scan, _item(2)]), out)
+    reader = PdfReader(io.BytesIO(out.getvalue()))
+    # Pages of one section share their resources: count the distinct images drawn.
+    assert len({image.name for page in reader.pages for image in page.images}) == 1
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "<img src=carefile-page:x>" in text
+    fetcher = bundle.RefusingURLFetcher({"carefile-page:item-0-1": ("image/png", scan)})
+    with pytest.raises(bundle.FetchRefusedError):
+        fetcher.fetch("carefile-page:item-0-2")
+    assert fetcher.attempts == ["carefile-page:item-0-2"]

@@ -172,3 +172,37 @@ def test_a_link_revoked_after_it_was_found_does_not_download(
     link.refresh_from_db()
     assert link.downloads == 0
     assert services.download_link_find(token) is None
+
+
+@pytest.mark.django_db
+def test_a_document_disclosed_in_full_shows_its_own_pages(
+    records_officer, second_officer, council, child_file, practitioner
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from weasyprint import HTML
+
+    from records import services as record_services
+
+    letter = HTML(
+        string="<p>Letter from the school.</p><p style='page-break-before: always'>Page two.</p>"
+    ).write_pdf()
+    record_services.document_upload(
+        actor=practitioner,
+        case=child_file.case,
+        file=SimpleUploadedFile("school-letter.pdf", letter),
+        document_type="letter",
+        title="Letter from the school",
+    )
+    request = _ready(records_officer, second_officer, council, child_file)
+    bundle = services.bundle_request(actor=records_officer, request=request)
+    bundle = bundle_build(bundle_id=bundle.pk)
+    assert bundle is not None
+    from pypdf import PdfReader
+
+    with bundle.file.open("rb") as handle:
+        reader = PdfReader(handle)
+        # Pages of one section share their resources: count the distinct images drawn.
+        images = {image.name for page in reader.pages for image in page.images}
+        assert len(images) == 2  # the letter's two pages
+        texts = [page.extract_text() for page in reader.pages]
+    assert all(request.reference in text for text in texts)
