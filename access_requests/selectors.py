@@ -523,24 +523,29 @@ def bank_holiday_list() -> QuerySet[AdditionalBankHoliday]:
     return AdditionalBankHoliday.objects.select_related("added_by").order_by("-day")
 
 
+def _correction_items(request: AccessRequest) -> QuerySet[Any]:
+    from records.models import Item
+
+    people = [link.person_id for link in request.subjects.all() if link.person_id]
+    return Item.objects.filter(
+        case__person_id__in=people, entered_in_error_at__isnull=True
+    ).order_by("-occurred_at", "-pk")
+
+
 def correction_items(*, user: User, request: AccessRequest, limit: int = 500) -> list[Any]:
     """Items in the linked people's own cases, newest first: what a statement of disagreement
     can be attached to."""
-    from records.models import Item
-
     if not policies.can_work_request(user, request):
         raise Http404(NOT_FOUND)
-    people = [link.person_id for link in request.subjects.all() if link.person_id]
     return list(
-        Item.objects.filter(case__person_id__in=people, entered_in_error_at__isnull=True)
-        .order_by("-occurred_at", "-pk")
-        .only("public_id", "occurred_at", "title", "person_id")[:limit]
+        _correction_items(request).only("public_id", "occurred_at", "title", "person_id")[:limit]
     )
 
 
 def correction_item_get(*, user: User, request: AccessRequest, item_id: Any) -> Any:
-    wanted = _uuid(item_id)
-    for item in correction_items(user=user, request=request, limit=100_000):
-        if item.public_id == wanted:
-            return item
-    raise Http404(NOT_FOUND)
+    if not policies.can_work_request(user, request):
+        raise Http404(NOT_FOUND)
+    item = _correction_items(request).filter(public_id=_uuid(item_id)).first()
+    if item is None:
+        raise Http404(NOT_FOUND)
+    return item

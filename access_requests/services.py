@@ -83,6 +83,14 @@ def _require_open(request: AccessRequest) -> None:
         raise ApplicationError("This request is closed.")
 
 
+def _open_request(actor: User, request: AccessRequest) -> AccessRequest:
+    """The request, locked for the change, once the actor may work it and it is open."""
+    request = _locked(request)
+    _require_officer(actor, request)
+    _require_open(request)
+    return request
+
+
 def _subject_ids(request: AccessRequest) -> set[int]:
     return set(
         RequestSubject.objects.filter(request=request, person__isnull=False).values_list(
@@ -389,9 +397,7 @@ def access_request_requirements_set(
     fee_reason: str = "",
 ) -> AccessRequest:
     """Triage: what the team asks for before the clock starts (ID, authority, a fee)."""
-    request = _locked(request)
-    _require_officer(actor, request)
-    _require_open(request)
+    request = _open_request(actor, request)
     _not_future(requested_on, "requested_on", "The date asked")
     fields = [
         "identity_required",
@@ -442,9 +448,7 @@ def _verify(
     method: str,
     notes: str,
 ) -> AccessRequest:
-    request = _locked(request)
-    _require_officer(actor, request)
-    _require_open(request)
+    request = _open_request(actor, request)
     if not received_on:
         raise _refuse("Enter the date it was received.", "received_on")
     _not_future(received_on, "received_on", "The date received")
@@ -504,9 +508,7 @@ def access_request_authority_verify(
 def access_request_fee_receive(
     *, actor: User, request: AccessRequest, received_on: date
 ) -> AccessRequest:
-    request = _locked(request)
-    _require_officer(actor, request)
-    _require_open(request)
+    request = _open_request(actor, request)
     if not request.fee_required:
         raise ApplicationError("No fee was asked for on this request.")
     if not received_on:
@@ -536,9 +538,7 @@ def _check_assignee(officer: User, request: AccessRequest) -> None:
 
 @transaction.atomic
 def access_request_assign(*, actor: User, request: AccessRequest, officer: User) -> AccessRequest:
-    request = _locked(request)
-    _require_officer(actor, request)
-    _require_open(request)
+    request = _open_request(actor, request)
     _check_assignee(officer, request)
     previous = request.assigned_to
     if previous is not None and previous.pk == officer.pk:
@@ -621,9 +621,7 @@ def access_request_pause(
     *, actor: User, request: AccessRequest, asked_on: date, question: str
 ) -> Pause:
     """Ask the requester to clarify: the clock stops from the day asked (Art 12A)."""
-    request = _locked(request)
-    _require_officer(actor, request)
-    _require_open(request)
+    request = _open_request(actor, request)
     if request.state == State.PAUSED:
         raise ApplicationError("The request is already paused; record the answer first.")
     if not asked_on:
@@ -694,9 +692,7 @@ def access_request_extend(
 ) -> AccessRequest:
     """Extend by two further months for a complex or numerous request; the requester must be
     told, with reasons, within the first month."""
-    request = _locked(request)
-    _require_officer(actor, request)
-    _require_open(request)
+    request = _open_request(actor, request)
     if request.extended:
         raise ApplicationError("The request has already been extended.")
     if request.clock_regime != "uk-gdpr":
@@ -806,9 +802,7 @@ def requests_recompute(*, nation: str | None = None) -> int:
 
 
 def _correction_request(actor: User, request: AccessRequest, person_id: int) -> AccessRequest:
-    request = _locked(request)
-    _require_officer(actor, request)
-    _require_open(request)
+    request = _open_request(actor, request)
     if request.request_type != RequestType.CORRECTION:
         raise ApplicationError("Only a correction request changes the records.")
     if request.state not in (State.IN_PROGRESS, State.REVIEW):
@@ -871,9 +865,7 @@ def access_request_subject_link(
 ) -> RequestSubject:
     """Link the request to a person in Carefile or a paper file in the historic index, chosen
     from the identity search."""
-    request = _locked(request)
-    _require_officer(actor, request)
-    _require_open(request)
+    request = _open_request(actor, request)
     if (person is None) == (historic_record is None):
         raise _refuse("Choose one person or one historic file.", "person")
     target: Person | HistoricRecord = person or historic_record  # type: ignore[assignment]
@@ -901,9 +893,7 @@ def access_request_subject_link(
 
 @transaction.atomic
 def access_request_subject_unlink(*, actor: User, link: RequestSubject) -> None:
-    request = _locked(link.request)
-    _require_officer(actor, request)
-    _require_open(request)
+    request = _open_request(actor, link.request)
     if link.person_id and request.collected_items.filter(subject_id=link.person_id).exists():
         raise ApplicationError(
             "Items have been collected for this person. Withdraw the request and log it again "
@@ -995,9 +985,7 @@ def access_request_collect(*, actor: User, request: AccessRequest) -> int:
     """Gather everything held about the linked people into the review, with Carefile's
     proposed third-party redactions. Collecting again adds what is new and keeps every
     review already made. Returns how many items were added."""
-    request = _locked(request)
-    _require_officer(actor, request)
-    _require_open(request)
+    request = _open_request(actor, request)
     if request.state not in (State.IN_PROGRESS, State.REVIEW):
         raise ApplicationError(
             "Collect once identity and authority are settled and the request is in progress."
@@ -1395,9 +1383,7 @@ def access_request_close(
 ) -> AccessRequest:
     """Close with an outcome. Disclosing needs the approved request and its bundle, the reply
     and how it was sent; refusing needs reasons; withdrawing can happen from any open state."""
-    request = _locked(request)
-    _require_officer(actor, request)
-    _require_open(request)
+    request = _open_request(actor, request)
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
     if outcome not in Outcome.values:
