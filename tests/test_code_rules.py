@@ -7,11 +7,16 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RECORD_APPS = ("records", "audit", "access_requests")
+RECORD_APPS = ("records", "audit", "access_requests", "sharing")
 # Modules that write, besides each app's services.py: privacy monitoring raises its alerts
 # from the periodic task (audit/alerts.py is its service); a worker renders bundles and sends
-# reminders (access_requests/disclosure.py and reminders.py are their services).
-WRITERS = {"audit": ("alerts.py",), "access_requests": ("disclosure.py", "reminders.py")}
+# reminders (access_requests/disclosure.py and reminders.py are their services), and
+# outbound sharing packages (sharing/packages.py).
+WRITERS = {
+    "audit": ("alerts.py",),
+    "access_requests": ("disclosure.py", "reminders.py"),
+    "sharing": ("packages.py",),
+}
 WRITE_CALL = re.compile(
     r"(?<!super\(\))\.(save|delete|bulk_create|bulk_update|update_or_create|get_or_create)\(|"
     r"\.objects\.create\(|(\.filter\(.*\)|\.objects|\.all\(\)|\.exclude\(.*\))\.update\("

@@ -1,0 +1,3 @@
+"""Outbound package endpoints."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Outbound package pages."""
+
+urlpatterns: list = []
