@@ -23,6 +23,13 @@ def _isolated_cache(settings) -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """Test staff are made by the hundred, and Django's default PBKDF2 (what production uses)
+    is slow on purpose: tests hash with MD5."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def council(db: None) -> Organisation:
     return OrganisationFactory(name="Ashdown Borough Council")

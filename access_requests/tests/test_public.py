@@ -21,11 +21,6 @@ from audit.models import Action, AuditEvent, Purpose
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _request_form(**overrides: Any) -> dict[str, Any]:
     return {
         "request_type": "access",

@@ -88,12 +88,6 @@ def ready_bundle(officer: User, request: AccessRequest) -> DisclosureBundle:
 # --- People ----------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings: Any) -> None:
-    """The personas' passwords are never typed here: hash them cheaply."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def other_officer(other_council: Any) -> User:
     """oli: a records-access officer of another council."""
