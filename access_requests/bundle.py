@@ -98,6 +98,19 @@ class WithheldEntry:
 
 
 @dataclass(frozen=True)
+class CoverSheet:
+    """A cover sheet in place of the covering letter, for a bundle that is not a reply to a
+    rights request (a sharing package): a heading, labelled facts, then paragraphs. Plain
+    text throughout, escaped like everything else."""
+
+    heading: str
+    facts: Sequence[tuple[str, str]] = ()
+    paragraphs: Sequence[str] = ()
+    # Its entry in the PDF's outline.
+    outline_title: str = "Cover sheet"
+
+
+@dataclass(frozen=True)
 class BundleSpec:
     """Everything the bundle shows, already decided by the caller."""
 
@@ -110,6 +123,24 @@ class BundleSpec:
     generated_on: date
     # Aware datetimes are shown in the council's local time; naive ones as they are.
     time_zone: str = "Europe/London"
+    # The rest keep a disclosure bundle as it is; another kind of bundle sets them.
+    # Shown instead of the covering letter.
+    cover_sheet: CoverSheet | None = None
+    # The document's title and the running head on every page.
+    title: str = ""
+    running_head: str = ""
+    # The index's note, instead of the one about redactions and exemption codes.
+    index_note: str = ""
+    # The schedule of exemptions and the withheld list.
+    back_matter: bool = True
+
+    @property
+    def document_title(self) -> str:
+        return self.title or f"Disclosure bundle {self.reference}"
+
+    @property
+    def page_head(self) -> str:
+        return self.running_head or f"Disclosure bundle · request {self.reference}"
 
 
 class FetchRefusedError(Exception):
@@ -196,7 +227,7 @@ def bundle_render(
                 progress(0)
 
         front: list[_Part] = []
-        for body in [_cover_html(spec), *_index_parts(index)]:
+        for body in [_cover_html(spec), *_index_parts(index, note=spec.index_note)]:
             part, _ = write(body, first_page=sum(p.pages for p in front) + 1, roman=True)
             front.append(part)
         back: list[_Part] = []
@@ -216,12 +247,13 @@ def bundle_html(spec: BundleSpec) -> str:
     zone = ZoneInfo(spec.time_zone)
     items = list(spec.items)
     rows = [_index_row(item, zone, anchor=_anchor(position)) for position, item in enumerate(items)]
+    back = _back_parts(spec, zone, rows_per_part=len(spec.withheld) + 1)
     body = format_html(
-        '<div class="front">{}{}</div><div class="items">{}</div><div class="back">{}</div>',
+        '<div class="front">{}{}</div><div class="items">{}</div>{}',
         _cover_html(spec),
-        mark_safe("".join(_index_parts(rows, rows_per_part=len(rows) + 1))),  # noqa: S308 - built escaped
+        mark_safe("".join(_index_parts(rows, rows_per_part=len(rows) + 1, note=spec.index_note))),  # noqa: S308 - built escaped
         _items_html(items, zone, anchor_base=0) if items else _NO_ITEMS,
-        mark_safe("".join(_back_parts(spec, zone, rows_per_part=len(spec.withheld) + 1))),  # noqa: S308 - built escaped
+        format_html('<div class="back">{}</div>', mark_safe("".join(back))) if back else "",  # noqa: S308 - built escaped
     )
     return _Style(spec).document(body, one_piece=True)
 
@@ -288,17 +320,21 @@ def _merge(
     writer.set_page_label(0, front_pages - 1, style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
     writer.set_page_label(front_pages, total - 1, style=PageLabelStyle.DECIMAL, start=1)
 
-    writer.add_outline_item(title="Covering letter", page_number=0)
+    cover_title = spec.cover_sheet.outline_title if spec.cover_sheet else "Covering letter"
+    writer.add_outline_item(title=_clean(cover_title), page_number=0)
     writer.add_outline_item(title="Index", page_number=front[0].pages)
     records = writer.add_outline_item(title="Records", page_number=front_pages, is_open=False)
     for row in index:
         writer.add_outline_item(
             title=_outline_title(row), page_number=front_pages + row.page - 1, parent=records
         )
-    writer.add_outline_item(title="Schedule of exemptions", page_number=front_pages + item_pages)
+    if back:
+        writer.add_outline_item(
+            title="Schedule of exemptions", page_number=front_pages + item_pages
+        )
     writer.add_metadata(
         {
-            "/Title": f"Disclosure bundle {_clean(spec.reference)}",
+            "/Title": _clean(spec.document_title),
             "/Author": _clean(spec.organisation),
         }
     )
@@ -452,6 +488,8 @@ _NO_ITEMS = mark_safe(  # noqa: S308 - constant
 
 
 def _cover_html(spec: BundleSpec) -> SafeString:
+    if spec.cover_sheet is not None:
+        return _cover_sheet_html(spec, spec.cover_sheet)
     return format_html(
         '<section class="cover"><p class="organisation">{}</p>'
         '<p class="letter-meta">Our reference: {}<br>Date: {}</p>{}</section>',
@@ -464,13 +502,31 @@ def _cover_html(spec: BundleSpec) -> SafeString:
     )
 
 
+def _cover_sheet_html(spec: BundleSpec, sheet: CoverSheet) -> SafeString:
+    return format_html(
+        '<section class="cover cover-sheet"><p class="organisation">{}</p>'
+        '<h1 class="part">{}</h1><table class="facts"><colgroup><col class="c-label"><col>'
+        "</colgroup><tbody>{}</tbody></table>{}</section>",
+        _clean(spec.organisation),
+        _clean(sheet.heading),
+        format_html_join(
+            "\n",
+            '<tr><th scope="row">{}</th><td>{}</td></tr>',
+            ((_clean(label), _clean(value)) for label, value in sheet.facts),
+        ),
+        format_html_join(
+            "\n", '<p class="paragraph">{}</p>', ((_clean(p),) for p in sheet.paragraphs)
+        ),
+    )
+
+
 def _chunks(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
 
 
 def _index_parts(
-    rows: Sequence[_IndexRow], *, rows_per_part: int = ROWS_PER_PART
+    rows: Sequence[_IndexRow], *, rows_per_part: int = ROWS_PER_PART, note: str = ""
 ) -> list[SafeString]:
     """The index, as one or more documents' bodies.
 
@@ -478,12 +534,13 @@ def _index_parts(
     at about twice the cost, and a 2,000-record index is some eighty pages.
     """
     head = format_html(
-        '<h1 class="part">Index</h1><p class="note">{} {}</p>',
-        f"This bundle holds {len(rows)} record{'' if len(rows) == 1 else 's'}, in date order. "
+        '<h1 class="part">Index</h1><p class="note">{}</p>',
+        _clean(note)
+        or f"This bundle holds {len(rows)} record{'' if len(rows) == 1 else 's'}, in date order. "
         "Each is listed with its number, date, title and the page it starts on, and below "
-        "that where it comes from.",
-        "Where information has been removed you will see a black box showing an exemption "
-        "code; the schedule of exemptions at the end says what each code means.",
+        "that where it comes from. Where information has been removed you will see a black box "
+        "showing an exemption code; the schedule of exemptions at the end says what each code "
+        "means.",
     )
     if not rows:
         return [format_html('<section class="index">{}</section>', head)]
@@ -516,7 +573,10 @@ def _index_parts(
 def _back_parts(
     spec: BundleSpec, zone: ZoneInfo, *, rows_per_part: int = ROWS_PER_PART
 ) -> list[SafeString]:
-    """The schedule of exemptions and the withheld list, as one or more documents' bodies."""
+    """The schedule of exemptions and the withheld list, as one or more documents' bodies
+    (none when the spec has no back matter)."""
+    if not spec.back_matter:
+        return []
     if spec.exemptions:
         schedule = format_html(
             '<table class="schedule"><colgroup><col class="c-code"><col class="c-ground">'
@@ -565,8 +625,8 @@ class _Style:
 
     def __init__(self, spec: BundleSpec) -> None:
         self.organisation = _css_string(spec.organisation)
-        self.reference = _css_string(f"Disclosure bundle · request {spec.reference}")
-        self.title = _clean(f"Disclosure bundle {spec.reference}")
+        self.reference = _css_string(spec.page_head)
+        self.title = _clean(spec.document_title)
 
     def pages(self, *, roman: bool, name: str = "") -> str:
         numbering = "counter(page, lower-roman)" if roman else "counter(page)"
@@ -642,6 +702,10 @@ p { margin: 0 0 3mm; }
 .cover .organisation { font-size: 16pt; font-weight: bold; margin-bottom: 8mm; }
 .cover .letter-meta { margin-bottom: 8mm; }
 .cover .paragraph { white-space: pre-wrap; overflow-wrap: break-word; }
+.cover-sheet h1.part { margin-bottom: 6mm; }
+table.facts { font-size: 10pt; margin: 0 0 6mm; }
+table.facts th { width: 52mm; border-bottom: 0.3pt solid #999; vertical-align: top; }
+table.facts td { white-space: pre-wrap; overflow-wrap: break-word; }
 .index { break-before: page; }
 
 table { width: 100%; border-collapse: collapse; table-layout: fixed; font-size: 8.5pt; }

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("records.api.urls")),
     path("audit/", include("audit.api.urls")),
     path("access-requests/", include("access_requests.api.urls")),
+    path("sharing/", include("sharing.api.urls")),
 ]

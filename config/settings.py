@@ -414,6 +414,12 @@ SPECTACULAR_SETTINGS = {
             ("withhold", "Withhold"),
         ],
         "ItemDecisionEnum": "access_requests.models.Decision",
+        "AgencyKindEnum": "sharing.models.AgencyKind",
+        "SharingMethodEnum": "sharing.models.Method",
+        "SharingPurposeEnum": "sharing.models.Purpose",
+        "LawfulBasisEnum": "sharing.models.LawfulBasis",
+        "DataCategoryEnum": "sharing.models.DataCategory",
+        "Schedule1ConditionEnum": "sharing.models.Schedule1Condition",
     },
 }
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("records.urls")),
     path("requests/", include("access_requests.urls")),
     path("audit/", include("audit.urls")),
+    path("sharing/", include("sharing.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

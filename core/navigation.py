@@ -43,6 +43,8 @@ class Panel:
 
 
 CASEWORK = frozenset({Role.PRACTITIONER, Role.TEAM_MANAGER})
+REGISTER_KEEPERS = frozenset({Role.RECORDS_MANAGER, Role.SYSTEM_ADMIN})
+SHARING_REPORTERS = REGISTER_KEEPERS | {Role.TEAM_MANAGER, Role.CALDICOTT_GUARDIAN}
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("Home", "core:start", None),
@@ -57,6 +59,9 @@ NAV_ITEMS: list[NavItem] = [
         "records:historic-search",
         frozenset({Role.RECORDS_ACCESS_OFFICER, Role.RECORDS_MANAGER}),
     ),
+    NavItem("Sharing to authorise", "sharing:authorisation-queue", frozenset({Role.TEAM_MANAGER})),
+    NavItem("Partner agencies", "sharing:agency-list", REGISTER_KEEPERS),
+    NavItem("Sharing reports", "sharing:report", SHARING_REPORTERS),
     NavItem("Audit", "audit:dashboard", frozenset({Role.CALDICOTT_GUARDIAN})),
     NavItem("Your account", "accounts:account", None),
     NavItem("Administration", "admin:index", frozenset({Role.SYSTEM_ADMIN})),
@@ -73,7 +78,11 @@ PANELS: list[Panel] = [
         Role.TEAM_MANAGER,
         "Your team",
         "Cases to allocate, assessments and sharing waiting for your authorisation.",
-        (("Your team's cases", "records:team-list"),),
+        (
+            ("Your team's cases", "records:team-list"),
+            ("Sharing waiting for your authorisation", "sharing:authorisation-queue"),
+            ("Sharing reports", "sharing:report"),
+        ),
     ),
     Panel(
         Role.RECORDS_ACCESS_OFFICER,
@@ -96,13 +105,19 @@ PANELS: list[Panel] = [
             ("Who has accessed a record", "audit:person-find"),
             ("Search the audit trail", "audit:event-search"),
             ("Privacy rules", "audit:rule-list"),
+            ("Sharing reports", "sharing:report"),
         ),
     ),
     Panel(
         Role.RECORDS_MANAGER,
         "Retention",
         "Retention rules, holds, disposal batches waiting for approval and the register.",
-        (("Historic paper records", "records:historic-search"),),
+        (
+            ("Historic paper records", "records:historic-search"),
+            ("Partner agencies", "sharing:agency-list"),
+            ("Sharing agreements", "sharing:agreement-list"),
+            ("Sharing reports", "sharing:report"),
+        ),
     ),
     Panel(
         Role.SYSTEM_ADMIN,
@@ -112,6 +127,7 @@ PANELS: list[Panel] = [
             ("Go to administration", "admin:index"),
             ("Privacy rules", "audit:rule-list"),
             ("Bank holidays for due dates", "access_requests:bank-holidays"),
+            ("Partner agencies", "sharing:agency-list"),
         ),
     ),
 ]

@@ -12,6 +12,7 @@ from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -299,8 +300,26 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
         "can_restrict": policies.can_restrict_person(access, cases),
         "workable_cases": [c for c in cases if policies.can_record_on_case(access, c)],
         **selectors.person_details(person=person),
+        **_sharing_sections(user, person),
     }
     return render(request, "records/person_detail.html", context)
+
+
+def _sharing_sections(user: Any, person: Person) -> dict[str, Any]:
+    """Who the person's information was shared with, their consents, and whether the user may
+    record either (sharing imports records, so it is imported here, not at the top)."""
+    from sharing import selectors as sharing_selectors
+    from sharing import services as sharing_services
+
+    today = timezone.localdate()
+    return {
+        "sharings": list(sharing_selectors.sharing_list_for_person(person=person)),
+        "consents": [
+            (consent, consent.status_on(today))
+            for consent in sharing_selectors.consent_list_for_person(person=person)
+        ],
+        "can_share": person.pk in sharing_services.workable_person_ids(user, [person.pk]),
+    }
 
 
 @require_GET

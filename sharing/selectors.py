@@ -92,6 +92,17 @@ def agreements_for_agency(
     ]
 
 
+def agreement_for_recording(*, agency: PartnerAgency, agreement_id: Any) -> SharingAgreement:
+    """One of the agency's agreements, in force or not (the service says why one not in force
+    on the day is refused), or 404. For a caller that has fetched the agency for the user."""
+    agreement = SharingAgreement.objects.filter(
+        agency=agency, public_id=_uuid(agreement_id)
+    ).first()
+    if agreement is None:
+        raise Http404(NOT_FOUND)
+    return agreement
+
+
 def agency_for_recording(*, user: User, organisation_id: int, agency_id: Any) -> PartnerAgency:
     """An agency of this council's register, active or not (the service says why an inactive
     one is refused), or 404."""
@@ -164,6 +175,14 @@ class SharingInView:
     hidden_items: int
     consents: dict[int, Consent] = field(default_factory=dict)
     can_authorise: bool = False
+
+    # The sharing's own words (why, why without consent, the manager's reasons) may name
+    # anyone in it: a reader who may not see everyone in it does not see them.
+    FREE_TEXT = ("purpose_detail", "no_consent_detail", "authorisation_note")
+
+    @property
+    def free_text_withheld(self) -> bool:
+        return self.hidden_people > 0
 
 
 def sharing_get_for_user(*, user: User, sharing_id: Any) -> SharingInView:

@@ -21,6 +21,10 @@ ALLOWED_ANONYMOUS = {
     "access_requests:public-complaint",
     "access_requests:public-complaint-done",
     "access_requests:public-download",
+    # A partner agency's recipient downloads a sharing package: 404 for an unknown, used,
+    # expired or revoked token; the page names the sharing's reference, not whose it is; the
+    # file only on POST, once.
+    "sharing:package-public",
 }
 # The admin's own sign-in hands over to accounts:login (a redirect, not a page).
 ADMIN_LOGIN = "admin:login"

@@ -15,10 +15,11 @@ def _kind(field: BoundField) -> str:
     widget = field.field.widget
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
-    if isinstance(widget, forms.RadioSelect):
-        return "radios"
+    # CheckboxSelectMultiple is a kind of RadioSelect in Django: ask about it first.
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
     if isinstance(widget, forms.Select):
         return "select"
     if isinstance(widget, forms.Textarea):

@@ -108,7 +108,11 @@ def share_file(practitioner: User, team_north: Team) -> ShareFile:
     mother, _ = record_services.related_person_create(
         actor=practitioner,
         case=case,
-        details={"first_name": "Carys", "last_name": "Fennimore", "date_of_birth": date(1990, 6, 2)},
+        details={
+            "first_name": "Carys",
+            "last_name": "Fennimore",
+            "date_of_birth": date(1990, 6, 2),
+        },
         kind="mother",
     )
     visit = record_services.contact_record(
