@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from access_requests.models import Source
 from access_requests.redaction import Term
@@ -26,6 +27,14 @@ from records.models import (
     ItemPerson,
     Person,
     Relationship,
+)
+from sharing.models import (
+    Authorisation,
+    Consent,
+    ConsentStatus,
+    SharingRecord,
+    SharingStatus,
+    SharingSubject,
 )
 
 
@@ -181,6 +190,8 @@ def gather(*, subjects: list[Person], historic: list[HistoricRecord]) -> Iterato
             text=_person_details(person),
             third_party_ids=tuple(sorted(relatives)),
         )
+    yield from _found_consents(subject_ids)
+    yield from _found_sharings(subject_ids)
     batch: list[tuple[Item, int, bool]] = []
     for row in _items(subject_ids):
         batch.append(row)
@@ -213,6 +224,148 @@ def gather(*, subjects: list[Person], historic: list[HistoricRecord]) -> Iterato
                 )
                 if line
             ),
+        )
+
+
+def _on_day(day: date, recorded_at: datetime) -> datetime:
+    """When to file a consent or sharing in the bundle's date order: the moment it was
+    recorded if that was on the day itself, otherwise the start of the day."""
+    if timezone.localtime(recorded_at).date() == day:
+        return recorded_at
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _found_consents(subject_ids: list[int]) -> Iterator[Found]:
+    """Each consent a subject gave (or was given for them): to whom, for what, and whether it
+    still stands today."""
+    today = timezone.localdate()
+    consents = (
+        Consent.objects.filter(person_id__in=subject_ids)
+        .select_related("agency", "organisation")
+        .order_by("given_on", "pk")
+    )
+    for consent in consents:
+        if consent.agency is not None:
+            title = f"Consent to share with {consent.agency.name}"
+            to_whom = f"Given to: {consent.agency.name}"
+        else:
+            title = f"Consent for {consent.recipient_label} to see the records"
+            to_whom = f"Named person who may see the records: {consent.recipient_label}"
+        if consent.withdrawn_on is not None:
+            withdrawn = f"Withdrawn on: {consent.withdrawn_on:%-d %B %Y}"
+            if consent.withdrawal_note:
+                withdrawn += f" ({consent.withdrawal_note})"
+        else:
+            withdrawn = ""
+        evidence = f"Written evidence: {consent.evidence}"
+        if consent.evidence_name:
+            evidence += f" (file: {consent.evidence_name})"
+        lines = (
+            to_whom,
+            f"Given by: {consent.given_by}",
+            f"Purposes: {consent.purposes_display}",
+            f"Information covered: {consent.data_categories_display}",
+            f"Given on: {consent.given_on:%-d %B %Y}",
+            f"Expires on: {consent.expires_on:%-d %B %Y}"
+            if consent.expires_on
+            else "Expires on: no expiry date",
+            withdrawn,
+            f"Status on {today:%-d %B %Y}: {consent.status_on(today)}",
+            evidence,
+        )
+        yield Found(
+            subject_id=consent.person_id,
+            source=Source.CONSENT,
+            source_key=f"consent:{consent.public_id}",
+            source_label=f"Consents recorded by {consent.organisation.name}",
+            title=title,
+            text="\n".join(line for line in lines if line),
+            occurred_at=_on_day(consent.given_on, consent.recorded_at),
+        )
+
+
+def _sharing_title(sharing: SharingRecord) -> str:
+    if sharing.status == SharingStatus.SHARED:
+        return f"Shared with {sharing.agency.name}"
+    if sharing.status == SharingStatus.AWAITING_AUTHORISATION:
+        return f"Sharing with {sharing.agency.name}: awaiting a manager's authorisation"
+    return f"Sharing with {sharing.agency.name}: not made (authorisation declined)"
+
+
+def _sharing_text(sharing: SharingRecord, records: int) -> str:
+    recipient = ", ".join(part for part in (sharing.recipient_name, sharing.recipient_role) if part)
+    method = sharing.get_method_display()
+    if sharing.recipient_email:
+        method += f" to {sharing.recipient_email}"
+    day = "Date shared" if sharing.status == SharingStatus.SHARED else "Date proposed"
+    consent = [sharing.get_consent_status_display()]
+    if sharing.consent_status != ConsentStatus.ON_FILE:
+        if sharing.no_consent_reason:
+            reason = sharing.get_no_consent_reason_display()
+            consent.append(f"Reason for sharing without consent: {reason}")
+        if sharing.no_consent_detail:
+            consent.append(sharing.no_consent_detail)
+    authorisation = f"Manager's authorisation: {sharing.get_authorisation_display()}"
+    if sharing.authorised_at is not None:
+        authorisation += f" on {timezone.localtime(sharing.authorised_at):%-d %B %Y}"
+    lines = (
+        f"Reference: {sharing.reference}",
+        f"Status: {sharing.get_status_display()}",
+        f"{day}: {sharing.shared_on:%-d %B %Y}",
+        f"Shared with: {sharing.agency.name}",
+        f"Recipient: {recipient}",
+        f"How: {method}",
+        f"Purpose: {sharing.get_purpose_display()}. {sharing.purpose_detail}",
+        f"Information shared: {sharing.data_categories_display}",
+        f"Records included: {records}",
+        f"Lawful basis (UK GDPR Article 6): {sharing.get_lawful_basis_display()}",
+        f"Article 9 condition: {sharing.get_article9_condition_display()}"
+        if sharing.article9_condition
+        else "",
+        f"Schedule 1 condition: {sharing.get_schedule1_condition_display()}"
+        if sharing.schedule1_condition
+        else "",
+        f"Article 10 condition (criminal offence data): {sharing.get_criminal_condition_display()}"
+        if sharing.criminal_condition
+        else "",
+        f"Law relied on: {sharing.statute_display}" if sharing.statute else "",
+        *consent,
+        authorisation if sharing.authorisation != Authorisation.NOT_NEEDED else "",
+        f"Recorded by: {sharing.recorded_by.get_full_name()}",
+    )
+    return "\n".join(line for line in lines if line)
+
+
+def _found_sharings(subject_ids: list[int]) -> Iterator[Found]:
+    """Each entry of the sharing log that includes a subject, whatever became of it (shared,
+    waiting for a manager, or not made), once: under the first of the subjects it names."""
+    order = {pk: n for n, pk in enumerate(subject_ids)}
+    named: dict[int, list[int]] = {}
+    others: dict[int, set[int]] = {}
+    for sharing_id, person_id in SharingSubject.objects.filter(
+        sharing__subjects__person_id__in=subject_ids
+    ).values_list("sharing_id", "person_id"):
+        if person_id in order:
+            named.setdefault(sharing_id, []).append(person_id)
+        else:
+            others.setdefault(sharing_id, set()).add(person_id)
+    sharings = (
+        SharingRecord.objects.filter(pk__in=list(named))
+        .select_related("agency", "organisation", "recorded_by")
+        .annotate(records=Count("items"))
+        .order_by("shared_on", "pk")
+    )
+    for sharing in sharings:
+        yield Found(
+            subject_id=min(named[sharing.pk], key=order.__getitem__),
+            source=Source.SHARING,
+            source_key=f"sharing:{sharing.public_id}",
+            source_label=f"Sharing log of {sharing.organisation.name} · {sharing.reference}",
+            title=_sharing_title(sharing),
+            text=_sharing_text(sharing, sharing.records),
+            occurred_at=_on_day(sharing.shared_on, sharing.recorded_at),
+            # Others whose information went with it (a parent, a sibling) are third parties.
+            third_party_ids=tuple(sorted(others.get(sharing.pk, set()))),
         )
 
 

@@ -113,7 +113,8 @@ def _organisations() -> dict[str, Organisation]:
 @transaction.atomic
 def load_demo(*, people: int | None = None) -> dict[str, int]:
     """Organisations, teams and staff, then about ``people`` demo people (default 60) with
-    their cases and chronologies (``records.demo``). Each part is loaded once."""
+    their cases and chronologies (``records.demo``), a month of audit activity, a year of
+    sharing with partner agencies and the rights requests. Each part is loaded once."""
     from records.demo import DEFAULT_PEOPLE, load_demo_people
 
     if settings.PRODUCTION:
@@ -149,6 +150,10 @@ def load_demo(*, people: int | None = None) -> dict[str, int]:
         from audit.demo import load_demo_activity
 
         load_demo_activity()
+        from sharing.demo import load_demo_sharing
+
+        # Before the requests, so the subject access requests collect consents and sharings.
+        load_demo_sharing()
         from access_requests.demo import load_demo_requests
 
         load_demo_requests()

@@ -268,14 +268,17 @@ def shareable_items_for_user(*, user: User, people: Iterable[Person]) -> QuerySe
     )
 
 
-def recipients_for_people(*, person_ids: Iterable[int]) -> list[str]:
+def recipients_for_people(*, person_ids: Iterable[int], excluding: Iterable[Any] = ()) -> list[str]:
     """The agencies these people's information was shared with (what a subject access reply
-    lists as recipients). Sharings that never happened are not recipients."""
+    lists as recipients), leaving out the sharings named in ``excluding`` (public ids).
+    Sharings that never happened are not recipients."""
     return sorted(
         set(
             SharingRecord.objects.filter(
                 subjects__person_id__in=list(person_ids), status=SharingStatus.SHARED
-            ).values_list("agency__name", flat=True)
+            )
+            .exclude(public_id__in=list(excluding))
+            .values_list("agency__name", flat=True)
         )
     )
 

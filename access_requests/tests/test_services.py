@@ -294,6 +294,105 @@ def test_collect_gathers_the_file_grants_reads_and_proposes_third_parties(
     assert services.access_request_collect(actor=records_officer, request=request) == 0
 
 
+def test_collect_adds_consents_and_the_sharing_log_and_the_letter_names_recipients(
+    records_officer, council, child_file, practitioner, manager, admin_user
+):
+    from access_requests.letters import cover_letter
+    from sharing import services as sharing_services
+    from sharing.services import SharingDraft
+
+    gp = sharing_services.agency_create(
+        actor=admin_user, organisation=council, name="Marsh Lane Surgery", kind="gp_practice"
+    )
+    police = sharing_services.agency_create(
+        actor=admin_user, organisation=council, name="Ashdown Police", kind="police"
+    )
+    today = timezone.localdate()
+    consent = sharing_services.consent_record(
+        actor=practitioner,
+        person=child_file.child,
+        agency=gp,
+        given_by="Dawn Kettering (mother)",
+        purposes=["direct_care"],
+        data_categories=["identity", "health"],
+        evidence="Signed consent form on the case file",
+        given_on=today - timedelta(days=5),
+    )
+    call = {"people": [child_file.child], "method": "phone", "shared_on": today}
+    shared = sharing_services.sharing_record(
+        actor=practitioner,
+        draft=SharingDraft(
+            **call,
+            agency=gp,
+            recipient_name="Dr Priya Raman",
+            data_categories=["identity", "health"],
+            purpose="direct_care",
+            purpose_detail="Asked the GP to review Ellie's asthma plan.",
+            lawful_basis="public_task",
+            article9_condition="9_2_h",
+            statute="ca1989_s17",
+            consent_status="on_file",
+        ),
+    )
+    waiting = sharing_services.sharing_record(
+        actor=practitioner,
+        draft=SharingDraft(
+            **{**call, "people": [child_file.child, child_file.mother]},
+            agency=police,
+            recipient_name="DC Sam Hale",
+            data_categories=["identity"],
+            purpose="crime",
+            purpose_detail="Police asked whether Dawn Kettering lives at the address.",
+            lawful_basis="public_task",
+            statute="cda1998_s115",
+            consent_status="not_sought",
+            no_consent_reason="serious_crime",
+            no_consent_detail="Telling the family could prejudice the investigation.",
+        ),
+    )
+    request = _linked(records_officer, council, child_file)
+    services.access_request_collect(actor=records_officer, request=request)
+
+    rows = {
+        i.source_key: i
+        for i in CollectedItem.objects.filter(
+            request=request, source__in=[Source.CONSENT, Source.SHARING]
+        )
+    }
+    given = rows[f"consent:{consent.public_id}"]
+    done = rows[f"sharing:{shared.public_id}"]
+    not_done = rows[f"sharing:{waiting.public_id}"]
+    assert len(rows) == 3
+    assert given.title == "Consent to share with Marsh Lane Surgery"
+    assert "Signed consent form on the case file" in given.text
+    assert f"Status on {today:%-d %B %Y}: valid" in given.text
+    assert done.title == "Shared with Marsh Lane Surgery"
+    for words in ("Dr Priya Raman", "Phone call", "9(2)(h)", "Children Act 1989, section 17"):
+        assert words in done.text
+    assert "awaiting" in not_done.title
+    assert {given.subject_id, done.subject_id, not_done.subject_id} == {child_file.child.pk}
+    # The reply names the agency it went to, not the one it has not (yet) gone to.
+    letter = " ".join(cover_letter(request))
+    assert "Our sharing log records sharing with: Marsh Lane Surgery." in letter
+    assert "Ashdown Police" not in letter
+    assert services.access_request_collect(actor=records_officer, request=request) == 0
+    # Once authorised the police are a recipient, unless the officer withholds that sharing:
+    # naming them would disclose what was withheld.
+    sharing_services.sharing_authorise(actor=manager, sharing=waiting, note="Section 115 request.")
+    assert "Ashdown Police" in " ".join(cover_letter(request))
+    # The mother went with it: her name is proposed for redaction as a third party's.
+    proposed = list(not_done.redactions.filter(status=Redaction.Status.PROPOSED))
+    assert "Dawn Kettering" in {not_done.text[r.start : r.end] for r in proposed}
+    for row in proposed:
+        services.redaction_decide(actor=records_officer, redaction_row=row, accept=True)
+    services.collected_item_review(
+        actor=records_officer, item=not_done, decision=Decision.WITHHOLD, exemption="S2P1-2"
+    )
+    letter = " ".join(cover_letter(request))
+    assert "Ashdown Police" not in letter
+    assert "Marsh Lane Surgery" in letter
+
+
 def _review_all(officer, request) -> None:
     for item in CollectedItem.objects.filter(request=request):
         for row in item.redactions.filter(status=Redaction.Status.PROPOSED):

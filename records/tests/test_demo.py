@@ -1,13 +1,18 @@
-"""The demo people: loaded through the services, seen on need-to-know, loaded only once."""
+"""The demo: people loaded through the services and seen on need-to-know, a year of sharing
+with partner agencies, and everything loaded only once."""
 
 from __future__ import annotations
 
 import random
 import re
+from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from access_requests.models import CollectedItem, Source
 from accounts.models import User
 from records import selectors
 from records.demo import synthetic_nhs_number, synthetic_upn, tiny_pdf
@@ -23,6 +28,8 @@ from records.models import (
     Person,
     Relationship,
 )
+from sharing.models import Consent, PartnerAgency, SharingAgreement, SharingRecord
+from sharing.selectors import authorisation_queue_for_user
 
 pytestmark = pytest.mark.django_db
 
@@ -78,13 +85,56 @@ def test_load_demo_creates_people_seen_on_need_to_know_and_only_once() -> None:
     assert visible("gus") & amy
     assert len(visible("gus")) < len(amy)
 
-    counts = (people, Case.objects.count(), Item.objects.count(), HistoricRecord.objects.count())
+    # A year of sharing with partner agencies for each council (sharing.demo).
+    today = timezone.localdate()
+    for council, least in (("Ashdown", 150), ("Brambley", 20)):
+        agencies = PartnerAgency.objects.filter(organisation__short_name=council)
+        assert agencies.count() >= 14
+        assert agencies.filter(is_active=False).exists()
+        assert agencies.exclude(country="GB").exists()
+        sharings = SharingRecord.objects.filter(organisation__short_name=council)
+        assert least <= sharings.count() <= 250
+        assert not sharings.filter(agency__in=agencies.filter(is_active=False)).exists()
+        assert not sharings.exclude(agency__country="GB").exists()
+        assert sharings.filter(shared_on__lt=today - timedelta(days=180)).exists()
+        assert SharingAgreement.objects.filter(
+            organisation__short_name=council,
+            review_on__range=(today, today + timedelta(days=30)),
+            ends_on__isnull=True,
+        ).exists()
+        consents = Consent.objects.filter(organisation__short_name=council)
+        statuses = Counter(c.status_on(today) for c in consents)
+        assert statuses["expired"] >= 1
+        assert statuses["withdrawn"] >= 1
+        assert consents.filter(agency__isnull=True).count() == 1  # a relative may see the file
+    # cara's queue: the urgent sharing already made (flagged) first, then two waiting.
+    queue = authorisation_queue_for_user(user=User.objects.get(username="cara"))
+    assert [(s.status, s.is_urgent) for s in queue] == [
+        ("shared", True),
+        ("awaiting", False),
+        ("awaiting", False),
+    ]
+    assert [s.pk for s in SharingRecord.objects.all() if s.is_flagged] == [queue[0].pk]
+    assert SharingRecord.objects.filter(authorisation="authorised").count() >= 20
+    assert SharingRecord.objects.filter(status="not_shared").count() == 1
+    # Loaded before the rights requests, whose collections now hold consents and sharings.
+    collected = set(CollectedItem.objects.values_list("source", flat=True))
+    assert {Source.CONSENT, Source.SHARING} <= collected
+
+    counts = (
+        people,
+        Case.objects.count(),
+        Item.objects.count(),
+        HistoricRecord.objects.count(),
+        SharingRecord.objects.count(),
+    )
     call_command("load_demo", verbosity=0)
     assert counts == (
         Person.objects.count(),
         Case.objects.count(),
         Item.objects.count(),
         HistoricRecord.objects.count(),
+        SharingRecord.objects.count(),
     )
 
 
