@@ -18,6 +18,7 @@ from accounts.tests.factories import staff_member
 from audit.services import alert_rules_ensure
 from records import services
 from records.tests.factories import document_plan_and_assessment, open_case
+from sharing import services as sharing_services
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +49,11 @@ CASEWORK_ONLY = (200, 200, 200, 200, 404, 404, 404, LOGIN)
 # The audit trail: the Caldicott guardian only; its privacy rules also the system administrator.
 AUDIT = (404, 404, 404, 404, 404, 200, 404, LOGIN)
 AUDIT_RULES = (404, 404, 404, 404, 404, 200, 200, LOGIN)
+# Sharing: managers authorise; the register is the records manager's and administrator's; the
+# reports theirs, the managers' and the guardian's.
+MANAGERS = (404, 404, 404, 200, 404, 404, 404, LOGIN)
+REGISTER = (404, 404, 404, 404, 404, 404, 200, LOGIN)
+SHARING_REPORTS = (404, 404, 404, 200, 404, 200, 200, LOGIN)
 
 MATRIX = (
     Row("records:person-detail", "person", CASE_READ),
@@ -98,6 +104,16 @@ MATRIX = (
     Row("audit:alert-list", "", AUDIT),
     Row("audit:rule-list", "", AUDIT_RULES),
     Row("audit:rule-edit", "rule", AUDIT_RULES),
+    Row("sharing:sharing-detail", "sharing", CASE_READ),
+    Row("sharing:consent-record", "person", CASE_WORK),
+    Row("sharing:consent-withdraw", "consent", CASE_WORK),
+    Row("sharing:authorisation-queue", "", MANAGERS),
+    Row("sharing:report", "", SHARING_REPORTS),
+    Row("sharing:agency-list", "", REGISTER),
+    Row("sharing:agency-create", "", REGISTER),
+    Row("sharing:agency-edit", "agency", REGISTER),
+    Row("sharing:agreement-list", "", REGISTER),
+    Row("sharing:agreement-create", "", REGISTER),
 )
 
 
@@ -123,7 +139,40 @@ def world(
     second_note = services.note_record(
         actor=practitioner, case=case, title="Second", body="Recorded on the wrong file."
     )
+    police = sharing_services.agency_create(
+        actor=admin_user, organisation=case.organisation, name="Northshire Police", kind="police"
+    )
+    consent = sharing_services.consent_record(
+        actor=practitioner,
+        person=case.person,
+        agency=police,
+        given_by="The person",
+        purposes=["safeguarding"],
+        data_categories=["identity"],
+        evidence="Signed form",
+        given_on=case.opened_on,
+    )
+    sharing = sharing_services.sharing_record(
+        actor=practitioner,
+        draft=sharing_services.SharingDraft(
+            people=[case.person],
+            items=[note],
+            data_categories=["identity"],
+            agency=police,
+            recipient_name="DC Sam Okafor",
+            method="phone",
+            shared_on=case.opened_on,
+            purpose="safeguarding",
+            purpose_detail="Strategy discussion.",
+            lawful_basis="public_task",
+            statute="ca1989_s47",
+            consent_status="on_file",
+        ),
+    )
     ids = {
+        "agency": police.public_id,
+        "consent": consent.public_id,
+        "sharing": sharing.public_id,
         "second_note": second_note.public_id,
         "allocation": case.allocations.get().public_id,
         "colleague": colleague.public_id,
@@ -243,6 +292,12 @@ API_MATRIX = (
     ),
     Call("post", "item-entered-in-error", "second_note", API_MANAGE, {"reason": "Wrong file"}),
     Call("post", "allocation-end", "allocation", (403, 403, 404, 200, 404, 404, 404, 401), {}),
+    Call("get", "sharing-api:sharing-detail", "sharing", API_READ),
+    Call("get", "sharing-api:person-sharings", "person", API_READ),
+    Call("get", "sharing-api:person-consents", "person", API_READ),
+    Call("get", "sharing-api:report", "", (404, 404, 404, 200, 404, 200, 200, 401)),
+    # Agencies are not personal data: anyone recording for the council may read them.
+    Call("get", "sharing-api:agency-detail", "agency", (200, 200, 200, 200, 200, 404, 200, 401)),
 )
 
 
@@ -259,7 +314,8 @@ def test_every_endpoint_answers_each_persona_as_expected(world, persona):
     column = PERSONAS.index(persona)
     wrong = []
     for call in API_MATRIX:
-        url = reverse(f"records-api:{call.name}", args=[ids[call.args]])
+        name = call.name if ":" in call.name else f"records-api:{call.name}"
+        url = reverse(name, args=[ids[call.args]] if call.args else [])
         body = dict(call.body or {})
         for key, value in body.items():
             if value == "WHEN":
