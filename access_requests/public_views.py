@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from access_requests import forms, page_helpers, services
 from audit.middleware import client_address
+from core.downloads import link_download
 from core.errors import ApplicationError
 from core.forms import add_service_errors
 
@@ -200,21 +201,9 @@ def download(request: HttpRequest, token: str) -> HttpResponseBase:
         )
         response["Referrer-Policy"] = "no-referrer"
         return response
-    try:
-        handle = bundle.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        return _link_not_valid(request)
-    try:
-        services.download_link_use(link=link, ip_address=client_address(request))
-    except ApplicationError:
-        handle.close()
-        return _link_not_valid(request)
-    pdf = FileResponse(
-        handle,
-        as_attachment=True,
+    return link_download(
+        file=bundle.file,
+        use=lambda: services.download_link_use(link=link, ip_address=client_address(request)),
         filename=f"{bundle.request.reference}.pdf",
-        content_type="application/pdf",
+        not_valid=lambda: _link_not_valid(request),
     )
-    pdf["Cache-Control"] = "no-store"
-    pdf["Referrer-Policy"] = "no-referrer"
-    return pdf

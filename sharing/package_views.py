@@ -31,6 +31,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from audit.middleware import client_address
+from core.downloads import link_download
 from core.errors import ApplicationError
 from core.forms import add_service_errors
 from records.selectors import NOT_FOUND
@@ -227,21 +228,9 @@ def package_public(request: HttpRequest, token: str) -> HttpResponseBase:
         page = render(request, "sharing/package_public.html", context)
         page["Referrer-Policy"] = "no-referrer"
         return page
-    try:
-        handle = row.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        return _link_not_valid(request)
-    try:
-        packages.package_link_use(link=link, ip_address=client_address(request))
-    except ApplicationError:
-        handle.close()
-        return _link_not_valid(request)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return link_download(
+        file=row.file,
+        use=lambda: packages.package_link_use(link=link, ip_address=client_address(request)),
         filename=f"{row.sharing.reference}.pdf",
-        content_type="application/pdf",
+        not_valid=lambda: _link_not_valid(request),
     )
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    return response

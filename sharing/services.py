@@ -871,28 +871,11 @@ def _locked_pending(actor: User, sharing: SharingRecord, verb: str) -> SharingRe
     return sharing
 
 
-@transaction.atomic
-def sharing_authorise(*, actor: User, sharing: SharingRecord, note: str) -> SharingRecord:
-    """A manager authorises a sharing without consent. One waiting to be done becomes done
-    (today, if it was planned for earlier); an urgent one already done stops being flagged."""
-    sharing = _locked_pending(actor, sharing, "authorise")
-    if not (note or "").strip():
-        raise _refuse("Give the reason the sharing is justified without consent.", "note")
-    today = timezone.localdate()
-    was = sharing.status
-    if sharing.status == SharingStatus.AWAITING_AUTHORISATION:
-        agency = sharing.agency
-        if not agency.is_active:
-            raise _refuse(f"{agency.name} is no longer an active partner agency.", "agency")
-        if not agency.in_uk:
-            raise _refuse(f"{agency.name} holds information outside the UK.", "agency")
-        sharing.shared_on = max(sharing.shared_on, today)
-        if sharing.agreement is not None and not sharing.agreement.in_force_on(sharing.shared_on):
-            raise _refuse(
-                f"The agreement “{sharing.agreement.title}” is not in force today.", "agreement"
-            )
-        sharing.status = SharingStatus.SHARED
-    sharing.authorisation = Authorisation.AUTHORISED
+def _decide(
+    actor: User, sharing: SharingRecord, decision: str, note: str, was: str, summary: str
+) -> SharingRecord:
+    """Record a manager's decision on a sharing already changed to match it, with its event."""
+    sharing.authorisation = decision
     sharing.authorised_by = actor
     sharing.authorised_at = timezone.now()
     sharing.authorisation_note = note.strip()
@@ -909,16 +892,46 @@ def sharing_authorise(*, actor: User, sharing: SharingRecord, note: str) -> Shar
     event_record(
         actor=actor,
         action=Action.UPDATE,
-        summary=f"Authorised a sharing without consent with {sharing.agency.name}",
+        summary=summary,
         obj=sharing,
         subjects=_people_ids(sharing),
         changes={
-            "authorisation": (Authorisation.PENDING, Authorisation.AUTHORISED),
+            "authorisation": (Authorisation.PENDING, decision),
             "status": (was, sharing.status),
         },
         personal={"reference": sharing.reference, "note": sharing.authorisation_note},
     )
     return sharing
+
+
+@transaction.atomic
+def sharing_authorise(*, actor: User, sharing: SharingRecord, note: str) -> SharingRecord:
+    """A manager authorises a sharing without consent. One waiting to be done becomes done
+    (today, if it was planned for earlier); an urgent one already done stops being flagged."""
+    sharing = _locked_pending(actor, sharing, "authorise")
+    if not (note or "").strip():
+        raise _refuse("Give the reason the sharing is justified without consent.", "note")
+    was = sharing.status
+    if sharing.status == SharingStatus.AWAITING_AUTHORISATION:
+        agency = sharing.agency
+        if not agency.is_active:
+            raise _refuse(f"{agency.name} is no longer an active partner agency.", "agency")
+        if not agency.in_uk:
+            raise _refuse(f"{agency.name} holds information outside the UK.", "agency")
+        sharing.shared_on = max(sharing.shared_on, timezone.localdate())
+        if sharing.agreement is not None and not sharing.agreement.in_force_on(sharing.shared_on):
+            raise _refuse(
+                f"The agreement “{sharing.agreement.title}” is not in force today.", "agreement"
+            )
+        sharing.status = SharingStatus.SHARED
+    return _decide(
+        actor,
+        sharing,
+        Authorisation.AUTHORISED,
+        note,
+        was,
+        f"Authorised a sharing without consent with {sharing.agency.name}",
+    )
 
 
 @transaction.atomic
@@ -931,30 +944,13 @@ def sharing_decline(*, actor: User, sharing: SharingRecord, note: str) -> Sharin
     was = sharing.status
     if sharing.status == SharingStatus.AWAITING_AUTHORISATION:
         sharing.status = SharingStatus.NOT_SHARED
-    sharing.authorisation = Authorisation.DECLINED
-    sharing.authorised_by = actor
-    sharing.authorised_at = timezone.now()
-    sharing.authorisation_note = note.strip()
-    sharing.save(
-        update_fields=[
-            "status",
-            "authorisation",
-            "authorised_by",
-            "authorised_at",
-            "authorisation_note",
-        ]
-    )
-    event_record(
-        actor=actor,
-        action=Action.UPDATE,
-        summary=f"Declined to authorise a sharing with {sharing.agency.name}",
-        obj=sharing,
-        subjects=_people_ids(sharing),
-        changes={
-            "authorisation": (Authorisation.PENDING, Authorisation.DECLINED),
-            "status": (was, sharing.status),
-        },
-        personal={"reference": sharing.reference, "note": sharing.authorisation_note},
+    _decide(
+        actor,
+        sharing,
+        Authorisation.DECLINED,
+        note,
+        was,
+        f"Declined to authorise a sharing with {sharing.agency.name}",
     )
     if sharing.status == SharingStatus.SHARED:
         _tell_guardians(sharing)

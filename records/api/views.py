@@ -17,16 +17,16 @@ Status codes mean the same thing on every endpoint:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -38,7 +38,12 @@ from rest_framework.views import APIView
 from accounts.models import User
 from accounts.selectors import organisation_list_served_by_user, team_list_for_user
 from audit.context import shown
-from core.api.permissions import IsSignedInStaff
+from core.api.views import BAD_INPUT, NOT_FOUND, REFUSED
+from core.api.views import StaffAPIView as RecordsAPIView
+from core.api.views import actor as _actor
+from core.api.views import field_error as _field_error
+from core.api.views import require as _require
+from core.api.views import valid as _valid
 from core.errors import ApplicationError
 from records import policies, selectors, services
 from records.api import serializers as s
@@ -58,40 +63,6 @@ class RecordsPagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
-
-
-NOT_FOUND = OpenApiResponse(description="Not found, or not yours to see (the same answer)")
-BAD_INPUT = OpenApiResponse(description="Field errors; nothing was saved")
-REFUSED = OpenApiResponse(description="You may see this but not make this change")
-
-
-class RecordsAPIView(APIView):
-    permission_classes = [IsSignedInStaff]
-
-    def handle_exception(self, exc: Exception) -> Response:
-        # Whatever a selector says about why, a hidden thing and a missing one look the same.
-        if isinstance(exc, Http404):
-            exc = NotFound()
-        return super().handle_exception(exc)
-
-
-def _actor(request: Request) -> User:
-    return cast("User", request.user)
-
-
-def _valid(serializer_class: type[Serializer], data: Any, **kwargs: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
-def _field_error(field: str, message: str) -> ValidationError:
-    return ValidationError({field: [message]})
 
 
 def _renamed(exc: ApplicationError, names: set[str], to: str) -> ApplicationError:

@@ -20,25 +20,28 @@ Every answer that shows people's data names exactly the people shown for the rea
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from accounts.models import Organisation, User
 from accounts.selectors import organisation_list_served_by_user
 from audit.context import shown
-from core.api.permissions import IsSignedInStaff
+from core.api.views import BAD_INPUT, NOT_FOUND, REFUSED
+from core.api.views import StaffAPIView as SharingAPIView
+from core.api.views import actor as _actor
+from core.api.views import field_error as _field_error
+from core.api.views import require as _require
+from core.api.views import valid as _valid
 from core.errors import ApplicationError
 from records import selectors as record_selectors
 from records.models import Item, Person
@@ -59,10 +62,6 @@ class SharingPagination(PageNumberPagination):
     max_page_size = 100
 
 
-NOT_FOUND = OpenApiResponse(description="Not found, or not yours to see (the same answer)")
-BAD_INPUT = OpenApiResponse(description="Field errors; nothing was saved")
-REFUSED = OpenApiResponse(description="You may see this but not make this change")
-
 NOT_SEEN_PERSON = "One of the people chosen is not one you can see."
 NOT_SEEN_ITEM = "One of the records chosen is not one you can see."
 NOT_AN_AGENCY = "Choose one of this council's partner agencies."
@@ -70,35 +69,6 @@ REGISTER_ONLY = (
     "Only the records manager or system administrator of this council can change its partner "
     "agencies and agreements."
 )
-
-
-class SharingAPIView(APIView):
-    permission_classes = [IsSignedInStaff]
-
-    def handle_exception(self, exc: Exception) -> Response:
-        # Whatever a selector says about why, a hidden thing and a missing one look the same.
-        if isinstance(exc, Http404):
-            exc = NotFound()
-        return super().handle_exception(exc)
-
-
-def _actor(request: Request) -> User:
-    return cast("User", request.user)
-
-
-def _valid(serializer_class: type[Serializer], data: Any, **kwargs: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
-def _field_error(field: str, message: str) -> ValidationError:
-    return ValidationError({field: [message]})
 
 
 def _page(view: APIView, request: Request, rows: Any) -> tuple[SharingPagination, list[Any]]:
