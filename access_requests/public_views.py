@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from access_requests import forms, page_helpers, services
 from audit.middleware import client_address
-from core.downloads import link_download
+from core.downloads import link_download, link_not_valid
 from core.errors import ApplicationError
 from core.forms import add_service_errors
 
@@ -176,11 +176,7 @@ def complaint_done(request: HttpRequest) -> HttpResponse:
 
 
 def _link_not_valid(request: HttpRequest) -> HttpResponse:
-    response = render(request, "access_requests/public/link_not_valid.html", status=404)
-    # Keep this page even where the demo swaps 404s for the general one.
-    response.carefile_error_page = True  # type: ignore[attr-defined]
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return link_not_valid(request, "access_requests/public/link_not_valid.html")
 
 
 @login_not_required

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.shortcuts import render
 
 from core.errors import ApplicationError
 
@@ -34,5 +35,14 @@ def link_download(
         handle, as_attachment=True, filename=filename, content_type="application/pdf"
     )
     response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def link_not_valid(request: HttpRequest, template: str) -> HttpResponse:
+    """The page for a link that is unknown, expired, revoked or spent: all look the same."""
+    response = render(request, template, status=404)
+    # Keep this page even where the demo swaps 404s for the general one.
+    response.carefile_error_page = True  # type: ignore[attr-defined]
     response["Referrer-Policy"] = "no-referrer"
     return response

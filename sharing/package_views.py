@@ -31,7 +31,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from audit.middleware import client_address
-from core.downloads import link_download
+from core.downloads import link_download, link_not_valid
 from core.errors import ApplicationError
 from core.forms import add_service_errors
 from records.selectors import NOT_FOUND
@@ -206,11 +206,7 @@ def package_link_revoke(request: HttpRequest, package_id: str, link_id: str) -> 
 
 
 def _link_not_valid(request: HttpRequest) -> HttpResponse:
-    response = render(request, "sharing/package_link_not_valid.html", status=404)
-    # Keep this page even where the demo swaps 404s for the general one.
-    response.carefile_error_page = True  # type: ignore[attr-defined]
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return link_not_valid(request, "sharing/package_link_not_valid.html")
 
 
 @login_not_required
