@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from access_requests.models import AccessRequest, CollectedItem, Decision, Exemption, Source
 from records.models import InformationReceived
-from sharing.selectors import recipients_for_people
+from sharing.selectors import recipients_of_sharings
 
 ICO = (
     "You have the right to complain to the Information Commissioner's Office: ico.org.uk/make-"
@@ -67,17 +67,14 @@ def _sources(request: AccessRequest) -> list[str]:
 
 
 def recipients(request: AccessRequest) -> list[str]:
-    """Organisations the subjects' information was shared with, from the sharing log: the
-    agencies of every sharing done that includes a person linked to the request, except
-    sharings the officer withheld (naming the recipient would disclose what was withheld)."""
-    person_ids = request.subjects.filter(person__isnull=False).values_list("person_id", flat=True)
-    withheld = request.collected_items.filter(
-        source=Source.SHARING, decision=Decision.WITHHOLD
+    """Organisations the subjects' information was shared with: the agencies of the sharing
+    log entries collected for the request and disclosed. A sharing the officer withheld is
+    not named (naming the recipient would disclose it), and one logged after collection is
+    named once it has been collected and reviewed."""
+    keys = request.collected_items.filter(
+        source=Source.SHARING, decision__in=(Decision.DISCLOSE, Decision.REDACT)
     ).values_list("source_key", flat=True)
-    return recipients_for_people(
-        person_ids=list(person_ids),
-        excluding=[key.removeprefix("sharing:") for key in withheld],
-    )
+    return recipients_of_sharings(public_ids=[key.removeprefix("sharing:") for key in keys])
 
 
 def cover_letter(request: AccessRequest) -> list[str]:

@@ -26,6 +26,7 @@ from sharing.models import (
     Schedule1Condition,
     Statute,
 )
+from sharing.selectors import report_day_validators
 
 TEXTAREA = {"rows": 4}
 
@@ -464,6 +465,7 @@ class ReportFilterForm(forms.Form):
     start = forms.DateField(
         label="From",
         widget=DateInput(),
+        validators=report_day_validators(),
         error_messages={
             "required": "Enter the first day of the period.",
             "invalid": "Enter the first day as a real date.",
@@ -472,6 +474,7 @@ class ReportFilterForm(forms.Form):
     end = forms.DateField(
         label="To",
         widget=DateInput(),
+        validators=report_day_validators(),
         error_messages={
             "required": "Enter the last day of the period.",
             "invalid": "Enter the last day as a real date.",

@@ -665,8 +665,11 @@ class PackageLink(models.Model):
 
     class Meta:
         constraints = [
+            # A used link stays unrevoked, so this also means: one download per recipient.
             models.UniqueConstraint(
-                fields=["package", "recipient_email"], name="package_link_once_per_recipient"
+                fields=["package", "recipient_email"],
+                condition=Q(revoked_at__isnull=True),
+                name="package_link_once_per_recipient",
             )
         ]
 

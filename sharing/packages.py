@@ -599,6 +599,22 @@ def _link_mail(link: PackageLink, sharing: SharingRecord, url: str) -> _Mail:
     )
 
 
+def _earlier_link_refusal(package: SharingPackage, email: str) -> str:
+    """Why this address may not have another link: it downloaded the package already, or its
+    link is still live. A link revoked, or expired unused, is replaced (marked revoked now)."""
+    now = timezone.now()
+    for earlier in package.links.select_for_update().filter(
+        recipient_email=email, revoked_at__isnull=True
+    ):
+        if earlier.used_at is not None:
+            return "That recipient has downloaded the package already: each downloads it once."
+        if earlier.expires_at > now:
+            return "That address already has a live link: revoke it first to send a new one."
+        earlier.revoked_at = now
+        earlier.save(update_fields=["revoked_at"])
+    return ""
+
+
 @transaction.atomic
 def package_link_create(
     *,
@@ -609,9 +625,9 @@ def package_link_create(
     base_url: str = "",
 ) -> tuple[PackageLink, str]:
     """A link for one named recipient at the agency's secure email domain, emailed to them.
-    Returns the link and its token (only its hash is kept). One link per address: a second
-    one for the same address is refused. ``base_url`` (scheme and host) makes the emailed
-    link absolute."""
+    Returns the link and its token (only its hash is kept). One live link per address, and
+    one download: an address whose link was revoked, or expired unused, may have a new one.
+    ``base_url`` (scheme and host) makes the emailed link absolute."""
     package = (
         SharingPackage.objects.select_for_update()
         .select_related("sharing", "sharing__agency", "sharing__organisation")
@@ -635,11 +651,10 @@ def package_link_create(
             errors["recipient_email"] = [
                 f"Links to {sharing.agency.name} go only to addresses at {domain}."
             ]
-        elif package.links.filter(recipient_email=email).exists():
-            errors["recipient_email"] = [
-                "This package already has a link for that address: each recipient can "
-                "download it once."
-            ]
+        else:
+            refusal = _earlier_link_refusal(package, email)
+            if refusal:
+                errors["recipient_email"] = [refusal]
     if errors:
         raise ValidationError(errors)
     token = secrets.token_urlsafe(32)
@@ -693,6 +708,7 @@ def package_link_find(token: str) -> PackageLink | None:
             expires_at__gt=timezone.now(),
             package__status=Status.READY,
         )
+        .exclude(package__sharing__authorisation=Authorisation.DECLINED)
         .first()
     )
 
@@ -711,6 +727,7 @@ def package_link_use(*, link: PackageLink, ip_address: str = "") -> PackageLink:
         or link.revoked_at is not None
         or link.expires_at <= timezone.now()
         or link.package.status != Status.READY
+        or link.package.sharing.authorisation == Authorisation.DECLINED
     ):
         raise ApplicationError("This link has expired or is not valid.")
     link.used_at = timezone.now()

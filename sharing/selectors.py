@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -178,7 +179,7 @@ class SharingInView:
 
     # The sharing's own words (why, why without consent, the manager's reasons) may name
     # anyone in it: a reader who may not see everyone in it does not see them.
-    FREE_TEXT = ("purpose_detail", "no_consent_detail", "authorisation_note")
+    FREE_TEXT = ("purpose_detail", "no_consent_detail", "authorisation_note", "statute_detail")
 
     @property
     def free_text_withheld(self) -> bool:
@@ -223,14 +224,16 @@ def sharing_get_for_user(*, user: User, sharing_id: Any) -> SharingInView:
         items=items,
         hidden_items=len(shared) - len(items),
         consents=consents,
-        can_authorise=policies.can_authorise(access, sharing, holding_team_ids(sharing)),
+        # Deciding needs the whole sharing, reasons included: everyone in it must be visible.
+        can_authorise=len(people) == len(subjects)
+        and policies.can_authorise(access, sharing, holding_team_ids(sharing)),
     )
 
 
 def authorisation_queue_for_user(*, user: User) -> QuerySet[SharingRecord]:
     """Sharings without consent waiting for this manager: a case of one of their people is
-    held by a team the user manages. The user's own recordings are not theirs to authorise.
-    Urgent ones, already shared, come first."""
+    held by a team the user manages, and the user may see everyone in it. The user's own
+    recordings are not theirs to authorise. Urgent ones, already shared, come first."""
     access = record_access(user)
     if not access.managed_team_ids:
         return SharingRecord.objects.none()
@@ -240,12 +243,16 @@ def authorisation_queue_for_user(*, user: User) -> QuerySet[SharingRecord]:
     held = Case.objects.filter(team_id__in=access.managed_team_ids).filter(
         Q(person_id__in=subject_people) | Q(participants__person_id__in=subject_people)
     )
+    unseen = SharingSubject.objects.filter(sharing_id=OuterRef("pk")).exclude(
+        person__in=_visible_people(user)
+    )
     return (
         SharingRecord.objects.filter(
             authorisation=Authorisation.PENDING, organisation_id__in=access.served_org_ids
         )
         .exclude(recorded_by_id=user.pk)
         .filter(Exists(held))
+        .exclude(Exists(unseen))
         .select_related("agency", "recorded_by")
         .prefetch_related(
             Prefetch("subjects", queryset=SharingSubject.objects.select_related("person"))
@@ -261,6 +268,7 @@ def shareable_items_for_user(*, user: User, people: Iterable[Person]) -> QuerySe
     access = record_access(user)
     return (
         Item.objects.filter(Q(person_id__in=ids) | Q(links__person_id__in=ids))
+        .filter(entered_in_error_at__isnull=True)
         .filter(record_policies.item_visible_q(access))
         .distinct()
         .select_related("case", "person")
@@ -268,17 +276,14 @@ def shareable_items_for_user(*, user: User, people: Iterable[Person]) -> QuerySe
     )
 
 
-def recipients_for_people(*, person_ids: Iterable[int], excluding: Iterable[Any] = ()) -> list[str]:
-    """The agencies these people's information was shared with (what a subject access reply
-    lists as recipients), leaving out the sharings named in ``excluding`` (public ids).
-    Sharings that never happened are not recipients."""
+def recipients_of_sharings(*, public_ids: Iterable[Any]) -> list[str]:
+    """The agencies of these sharings (by public id) that happened: what a subject access
+    reply lists as recipients, from the sharing entries the officer reviewed and disclosed."""
     return sorted(
         set(
             SharingRecord.objects.filter(
-                subjects__person_id__in=list(person_ids), status=SharingStatus.SHARED
-            )
-            .exclude(public_id__in=list(excluding))
-            .values_list("agency__name", flat=True)
+                public_id__in=list(public_ids), status=SharingStatus.SHARED
+            ).values_list("agency__name", flat=True)
         )
     )
 
@@ -316,6 +321,19 @@ class SharingReport:
     flagged: int
 
 
+# The days a report may cover: anything outside is a typing slip, not a period of sharing.
+REPORT_FIRST_DAY = date(1990, 1, 1)
+REPORT_LAST_DAY = date(2099, 12, 31)
+
+
+def report_day_validators() -> list[Any]:
+    message = "Enter a date between 1990 and 2099."
+    return [
+        MinValueValidator(REPORT_FIRST_DAY, message=message),
+        MaxValueValidator(REPORT_LAST_DAY, message=message),
+    ]
+
+
 def _months(start: date, end: date) -> list[date]:
     months = []
     day = start.replace(day=1)
@@ -336,7 +354,7 @@ def sharing_report_for_user(*, user: User, start: date, end: date) -> SharingRep
         SharingRecord.objects.filter(
             organisation_id__in=org_ids, shared_on__gte=start, shared_on__lte=end
         )
-        .select_related("agency")
+        .select_related("agency", "organisation")
         .order_by("shared_on", "id")
     )
     purposes = dict(Purpose.choices)
@@ -346,11 +364,15 @@ def sharing_report_for_user(*, user: User, start: date, end: date) -> SharingRep
     by_basis: dict[str, Counter[date]] = defaultdict(Counter)
     totals: Counter[date] = Counter()
     without: list[WithoutConsentRow] = []
+    several = len({row.organisation_id for row in rows}) > 1
     for row in rows:
         month = row.shared_on.replace(day=1)
+        agency = row.agency.name
+        if several:
+            agency = f"{agency} ({row.organisation.display_name})"
         if row.status == SharingStatus.SHARED:
             totals[month] += 1
-            by_agency[row.agency.name][month] += 1
+            by_agency[agency][month] += 1
             by_purpose[str(purposes[row.purpose])][month] += 1
             by_basis[str(bases[row.lawful_basis])][month] += 1
         if row.consent_status != ConsentStatus.ON_FILE:

@@ -10,6 +10,7 @@ can stop someone at the step where the problem is; ``sharing_record`` runs them 
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from audit.models import Action
 from audit.services import changes_between, created_changes, event_record, snapshot
 from core.errors import ApplicationError
 from records import policies as record_policies
-from records.models import Case, CaseParticipant, Item, ItemPerson, Person
+from records.models import Case, CaseParticipant, Item, ItemRevision, Person
 from records.policies import record_access
 from records.uploads import check_upload
 from sharing import policies
@@ -46,6 +47,7 @@ from sharing.models import (
     LawfulBasis,
     Method,
     NoConsentReason,
+    PackageLink,
     PartnerAgency,
     Purpose,
     Schedule1Condition,
@@ -60,6 +62,7 @@ from sharing.models import (
 if TYPE_CHECKING:
     from accounts.models import User
 
+logger = logging.getLogger(__name__)
 Errors = dict[str, list[str]]
 
 
@@ -503,23 +506,23 @@ def _check_items(actor: User, draft: SharingDraft, errors: Errors) -> None:
     if item_ids:
         access = record_access(actor)
         visible = set(
-            Item.objects.filter(pk__in=item_ids)
+            Item.objects.filter(pk__in=item_ids, entered_in_error_at__isnull=True)
             .filter(record_policies.item_visible_q(access))
             .values_list("pk", flat=True)
         )
         if visible != item_ids:
             _add(errors, "items", "One of the records chosen is not one you can see.")
         else:
-            about = {i.pk for i in draft.items if i.person_id in ids} | set(
-                ItemPerson.objects.filter(item_id__in=item_ids, person_id__in=ids).values_list(
-                    "item_id", flat=True
-                )
-            )
-            if about != item_ids:
+            # A record in someone's file is their information: they are in the sharing too, so
+            # their consent, or a manager's authorisation, is asked for them as well.
+            owners = {i.person_id for i in draft.items} - ids
+            if owners:
+                names = ", ".join(sorted(p.full_name for p in Person.objects.filter(pk__in=owners)))
                 _add(
                     errors,
-                    "items",
-                    "Share only records about the people chosen: one of the records is not.",
+                    "people",
+                    f"A record chosen is from the file of {names}: include them in the sharing, "
+                    "as it is their information.",
                 )
     raw = list(draft.data_categories or [])
     draft.data_categories = _values(raw, DataCategory)
@@ -579,6 +582,19 @@ def _check_recipient(draft: SharingDraft, errors: Errors) -> None:
         _add(errors, "shared_on", "Enter the date it was shared.")
     elif draft.shared_on > today:
         _add(errors, "shared_on", "The date shared must be today or in the past.")
+    if draft.shared_on is not None and draft.shared_on <= today:
+        # A record of something that happened after the day shared cannot have gone that day.
+        # (One typed up later about an earlier event can: the worker shared what they knew.)
+        later = [
+            i for i in draft.items if timezone.localtime(i.occurred_at).date() > draft.shared_on
+        ]
+        if later:
+            _add(
+                errors,
+                "shared_on",
+                f"“{later[0].title}” is about something after {draft.shared_on:%-d %B %Y}: it "
+                "cannot have been shared that day.",
+            )
     agreement = draft.agreement
     if agreement is not None and agency is not None:
         if agreement.agency_id != agency.pk:
@@ -685,6 +701,12 @@ def _check_consent(draft: SharingDraft, errors: Errors) -> dict[int, Consent]:
             "consent_status",
             "Explicit consent can be the Article 9 condition only with a consent on file.",
         )
+    if draft.criminal_condition == Schedule1Condition.CONSENT and not on_file:
+        _add(
+            errors,
+            "consent_status",
+            "Consent can be the Article 10 condition only with a consent on file.",
+        )
     if on_file:
         draft.no_consent_reason = draft.no_consent_detail = ""
         draft.is_urgent = False
@@ -739,6 +761,18 @@ def draft_errors(
     if "consent" in wanted:
         consents = _check_consent(draft, errors)
     return errors, consents
+
+
+def _versions_on(items: list[Item], day: date) -> dict[int, int]:
+    """Each record's version as it stood at the end of the day shared (a sharing recorded
+    later than it happened pins the words that went, not a later amendment)."""
+    versions = {i.pk: 1 for i in items}
+    for item_id, number, created_at in ItemRevision.objects.filter(
+        item_id__in=list(versions)
+    ).values_list("item_id", "number", "created_at"):
+        if timezone.localtime(created_at).date() <= day and number > versions[item_id]:
+            versions[item_id] = number
+    return versions
 
 
 def _reference_assign(sharing: SharingRecord) -> None:
@@ -809,8 +843,9 @@ def sharing_record(*, actor: User, draft: SharingDraft) -> SharingRecord:
     SharingSubject.objects.bulk_create(
         SharingSubject(sharing=sharing, person=p, consent=consents.get(p.pk)) for p in draft.people
     )
+    versions = _versions_on(draft.items, draft.shared_on)
     SharedItem.objects.bulk_create(
-        SharedItem(sharing=sharing, item=i, revision_number=i.revision_number) for i in draft.items
+        SharedItem(sharing=sharing, item=i, revision_number=versions[i.pk]) for i in draft.items
     )
     if status == SharingStatus.SHARED and authorisation == Authorisation.NOT_NEEDED:
         summary = f"Recorded a sharing with {sharing.agency.name} (consent on file)"
@@ -836,6 +871,17 @@ def sharing_record(*, actor: User, draft: SharingDraft) -> SharingRecord:
         personal=_sharing_personal(sharing),
     )
     return sharing
+
+
+def sees_everyone(user: User, person_ids: Iterable[int]) -> bool:
+    """The user may see every one of these people (a manager deciding on a sharing must read
+    all of it, reasons included)."""
+    ids = set(person_ids)
+    return ids == set(
+        Person.objects.filter(pk__in=ids)
+        .filter(record_policies.person_visible_q(record_access(user)))
+        .values_list("pk", flat=True)
+    )
 
 
 def holding_team_ids(sharing: SharingRecord) -> set[int]:
@@ -867,6 +913,11 @@ def _locked_pending(actor: User, sharing: SharingRecord, verb: str) -> SharingRe
     if not policies.can_authorise(access, sharing, holding_team_ids(sharing)):
         raise ApplicationError(
             f"Only a manager of a team holding one of these people's cases can {verb} it."
+        )
+    if not sees_everyone(actor, _people_ids(sharing)):
+        raise ApplicationError(
+            f"To {verb} a sharing you must be able to see everyone in it: ask a manager who "
+            "can see them all."
         )
     return sharing
 
@@ -953,15 +1004,31 @@ def sharing_decline(*, actor: User, sharing: SharingRecord, note: str) -> Sharin
         f"Declined to authorise a sharing with {sharing.agency.name}",
     )
     if sharing.status == SharingStatus.SHARED:
+        # Nothing more goes: links already sent stop working now.
+        revoked = PackageLink.objects.filter(
+            package__sharing=sharing, used_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+        if revoked:
+            event_record(
+                actor=actor,
+                action=Action.UPDATE,
+                summary=f"Revoked {revoked} unused package link(s) of a declined sharing",
+                obj=sharing,
+                subjects=_people_ids(sharing),
+            )
         _tell_guardians(sharing)
     return sharing
 
 
 def _role_emails(organisation_id: int, roles: Iterable[str]) -> list[str]:
+    """Staff holding these roles for the council: in its own teams or in a team acting for it."""
     return sorted(
         set(
             Membership.objects.current()
-            .filter(role__in=list(roles), team__organisation_id=organisation_id)
+            .filter(role__in=list(roles))
+            .filter(
+                Q(team__organisation_id=organisation_id) | Q(team__acts_for__id=organisation_id)
+            )
             .filter(user__is_active=True)
             .exclude(user__email="")
             .values_list("user__email", flat=True)
@@ -1010,26 +1077,32 @@ def agreement_reminders_send(*, today: date | None = None) -> int:
             kind = AgreementReminder.Kind.DAYS_7
         else:
             kind = AgreementReminder.Kind.DAYS_30
-        with transaction.atomic():
-            reminder, created = AgreementReminder.objects.get_or_create(
-                agreement=agreement, review_on=agreement.review_on, kind=kind
-            )
-            if not created:
-                continue
-            emails = _role_emails(agreement.organisation_id, policies.REGISTER_ROLES)
-            reminder.recipients = len(emails)
-            reminder.save(update_fields=["recipients"])
-            if emails:
-                send_mail(
-                    f"Sharing agreement review: {agreement.title}",
-                    (
-                        f"The information sharing agreement “{agreement.title}” with "
-                        f"{agreement.agency.name} is due for review on "
-                        f"{agreement.review_on:%-d %B %Y} "
-                        f"({AgreementReminder.Kind(kind).label.lower()})."
-                    ),
-                    settings.DEFAULT_FROM_EMAIL,
-                    emails,
+        try:
+            with transaction.atomic():
+                reminder, created = AgreementReminder.objects.get_or_create(
+                    agreement=agreement, review_on=agreement.review_on, kind=kind
                 )
-            sent += 1
+                if not created:
+                    continue
+                emails = _role_emails(agreement.organisation_id, policies.REGISTER_ROLES)
+                reminder.recipients = len(emails)
+                reminder.save(update_fields=["recipients"])
+                if emails:
+                    send_mail(
+                        f"Sharing agreement review: {agreement.title}",
+                        (
+                            f"The information sharing agreement “{agreement.title}” with "
+                            f"{agreement.agency.name} is due for review on "
+                            f"{agreement.review_on:%-d %B %Y} "
+                            f"({AgreementReminder.Kind(kind).label.lower()})."
+                        ),
+                        settings.DEFAULT_FROM_EMAIL,
+                        emails,
+                    )
+        except OSError:
+            # The mail server refused this one: its row rolled back, so the next run retries
+            # it; the other agreements' reminders still go.
+            logger.exception("Could not send the review reminder for agreement %s", agreement.pk)
+            continue
+        sent += 1
     return sent

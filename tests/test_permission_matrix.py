@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.tests.factories import staff_member
@@ -161,7 +162,7 @@ def world(
             agency=police,
             recipient_name="DC Sam Okafor",
             method="phone",
-            shared_on=case.opened_on,
+            shared_on=timezone.localdate(),
             purpose="safeguarding",
             purpose_detail="Strategy discussion.",
             lawful_basis="public_task",

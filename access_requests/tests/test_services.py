@@ -371,20 +371,27 @@ def test_collect_adds_consents_and_the_sharing_log_and_the_letter_names_recipien
         assert words in done.text
     assert "awaiting" in not_done.title
     assert {given.subject_id, done.subject_id, not_done.subject_id} == {child_file.child.pk}
-    # The reply names the agency it went to, not the one it has not (yet) gone to.
+    # The reply names the agencies of the sharing entries reviewed and disclosed: the one it
+    # went to, not the one it has not (yet) gone to.
+    # Not reviewed yet, so not named yet.
+    assert "Marsh Lane Surgery" not in " ".join(cover_letter(request))
+    for row in (given, done):
+        services.collected_item_review(actor=records_officer, item=row, decision=Decision.DISCLOSE)
     letter = " ".join(cover_letter(request))
     assert "Our sharing log records sharing with: Marsh Lane Surgery." in letter
     assert "Ashdown Police" not in letter
     assert services.access_request_collect(actor=records_officer, request=request) == 0
-    # Once authorised the police are a recipient, unless the officer withholds that sharing:
-    # naming them would disclose what was withheld.
-    sharing_services.sharing_authorise(actor=manager, sharing=waiting, note="Section 115 request.")
-    assert "Ashdown Police" in " ".join(cover_letter(request))
-    # The mother went with it: her name is proposed for redaction as a third party's.
+    # The mother went with the police sharing: her name is proposed for redaction as a third
+    # party's.
     proposed = list(not_done.redactions.filter(status=Redaction.Status.PROPOSED))
     assert "Dawn Kettering" in {not_done.text[r.start : r.end] for r in proposed}
     for row in proposed:
         services.redaction_decide(actor=records_officer, redaction_row=row, accept=True)
+    # Authorised, the police are a recipient if that entry is disclosed; withheld, they are
+    # not named (naming them would disclose what was withheld).
+    sharing_services.sharing_authorise(actor=manager, sharing=waiting, note="Section 115 request.")
+    services.collected_item_review(actor=records_officer, item=not_done, decision=Decision.REDACT)
+    assert "Ashdown Police, Marsh Lane Surgery" in " ".join(cover_letter(request))
     services.collected_item_review(
         actor=records_officer, item=not_done, decision=Decision.WITHHOLD, exemption="S2P1-2"
     )

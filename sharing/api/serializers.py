@@ -37,6 +37,7 @@ from sharing.models import (
     SharingRecord,
     Statute,
 )
+from sharing.selectors import report_day_validators
 from sharing.services import STEPS
 
 # --- Fields ----------------------------------------------------------------------------------
@@ -542,12 +543,17 @@ class ReportQuerySerializer(serializers.Serializer):
     """``from`` and ``to``: the first and last days counted. ``from`` is a Python keyword, so
     it is added by ``get_fields``."""
 
-    to = serializers.DateField(required=False, help_text="Last day counted; today if not given.")
+    to = serializers.DateField(
+        required=False,
+        validators=report_day_validators(),
+        help_text="Last day counted; today if not given.",
+    )
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields: dict[str, serializers.Field] = super().get_fields()
         fields["from"] = serializers.DateField(
             required=False,
+            validators=report_day_validators(),
             help_text="First day counted; the start of the twelve months to `to` if not given.",
         )
         return fields

@@ -383,8 +383,10 @@ def _sharing_body(view: SharingInView) -> Any:
 
 
 def _sharing_answer(actor: User, sharing_id: UUID, code: int = status.HTTP_200_OK) -> Response:
-    """A sharing as the caller sees it, read again after a service has changed it."""
+    """A sharing as the caller sees it, read again after a service has changed it: the answer
+    shows its people, so it is a read of them too."""
     view = selectors.sharing_get_for_user(user=actor, sharing_id=sharing_id)
+    shown(view.people, summary="Viewed a sharing", obj=view.sharing)
     return Response(_sharing_body(view), status=code)
 
 
@@ -455,9 +457,7 @@ class SharingDetailView(SharingAPIView):
         responses={200: s.SharingSerializer, 404: NOT_FOUND},
     )
     def get(self, request: Request, sharing_id: UUID) -> Response:
-        view = selectors.sharing_get_for_user(user=_actor(request), sharing_id=sharing_id)
-        shown(view.people, summary="Viewed a sharing", obj=view.sharing)
-        return Response(_sharing_body(view))
+        return _sharing_answer(_actor(request), sharing_id)
 
 
 def _require_decider(actor: User, view: SharingInView) -> None:

@@ -264,6 +264,8 @@ def test_an_urgent_sharing_declined_stays_flagged_and_shows_in_the_report(
     assert bad.status_code == 400
     assert "from" in bad.json()
     assert get(manager, url("report"), to="soon").status_code == 400
+    for far in ({"from": "9999-01-01", "to": "9999-12-31"}, {"to": "0001-01-15"}):
+        assert get(manager, url("report"), **far).status_code == 400
     assert get(practitioner, url("report")).json() == NOT_FOUND
     assert get(practitioner, url("report"), to="soon").json() == NOT_FOUND
 

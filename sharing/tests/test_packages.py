@@ -9,6 +9,7 @@ import io
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -295,14 +296,45 @@ def test_a_link_is_emailed_and_only_its_hash_is_kept(
 
 
 def test_one_link_per_address_and_only_at_the_agency_domain(ready, practitioner):
-    _link(ready, practitioner)
+    first, _ = _link(ready, practitioner)
     with pytest.raises(ValidationError) as again:
         _link(ready, practitioner, email="Sam.Okafor@northshire.pnn.police.uk")
-    assert "already has a link" in str(again.value.message_dict["recipient_email"])
+    assert "already has a live link" in str(again.value.message_dict["recipient_email"])
     with pytest.raises(ValidationError) as outside:
         _link(ready, practitioner, email="sam.okafor@gmail.com")
     assert "pnn.police.uk" in str(outside.value.message_dict["recipient_email"])
     assert PackageLink.objects.filter(package=ready).count() == 1
+    # Revoked, the address may have a new link; one that expired unused is replaced.
+    packages.package_link_revoke(actor=practitioner, link=first)
+    second, _ = _link(ready, practitioner)
+    with time_machine.travel(second.expires_at + timedelta(minutes=1), tick=False):
+        third, token = _link(ready, practitioner)
+    second.refresh_from_db()
+    assert second.revoked_at is not None
+    # Once downloaded, never again for that address.
+    packages.package_link_use(link=third)
+    with pytest.raises(ValidationError) as used:
+        _link(ready, practitioner)
+    assert "downloaded the package already" in str(used.value.message_dict["recipient_email"])
+
+
+def test_declining_an_urgent_sharing_stops_its_links(
+    register, share_file, practitioner, manager, django_capture_on_commit_callbacks
+):
+    urgent = services.sharing_record(
+        actor=practitioner, draft=safeguarding_draft(register, share_file, is_urgent=True)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        package = packages.package_request(actor=practitioner, sharing=urgent)
+    packages.package_render(package_id=package.pk)
+    package.refresh_from_db()
+    link, token = _link(package, practitioner)
+    services.sharing_decline(actor=manager, sharing=urgent, note="Threshold not met.")
+    link.refresh_from_db()
+    assert link.revoked_at is not None
+    assert packages.package_link_find(token) is None
+    with pytest.raises(ApplicationError):
+        packages.package_link_use(link=link)
 
 
 def test_the_recipient_downloads_once_and_the_download_is_audited(
@@ -402,7 +434,7 @@ def test_staff_ask_for_the_package_download_it_and_send_links(
         {"recipient_name": "DC Sam Okafor", "recipient_email": "sam.okafor@pnn.police.uk"},
     )
     assert again.status_code == 400
-    assert "already has a link" in again.content.decode()
+    assert "already has a live link" in again.content.decode()
     listed = client.get(page_url).content.decode()
     assert "sam.okafor@pnn.police.uk" in listed
     assert "Waiting" in listed

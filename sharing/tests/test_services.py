@@ -84,9 +84,7 @@ def test_a_sharing_on_a_valid_consent_is_done_at_once_and_audited(
     personal = json.loads(event.personal_text or "{}")
     assert personal["recipient"] == "DC Sam Okafor"
     assert personal["reference"] == sharing.reference
-    assert selectors.recipients_for_people(person_ids=[share_file.child.pk]) == [
-        "Northshire Police"
-    ]
+    assert selectors.recipients_of_sharings(public_ids=[sharing.public_id]) == ["Northshire Police"]
 
 
 BadDraft = Callable[[Register, ShareFile, User, User], Any]
@@ -117,6 +115,14 @@ def _ben_item(register: Register, share_file: ShareFile, amy: User, ben: User) -
         actor=ben, case=elsewhere, title="Visit", body="Seen at home."
     )
     return safeguarding_draft(register, share_file, items=[share_file.visit, note])
+
+
+def _entered_in_error(register: Register, share_file: ShareFile, amy: User, ben: User) -> Any:
+    manager = share_file.case.team.memberships.get(role=Role.TEAM_MANAGER).user
+    record_services.item_mark_entered_in_error(
+        actor=manager, item=share_file.visit, reason="Wrong child's file"
+    )
+    return safeguarding_draft(register, share_file)
 
 
 def _expired_agreement(register: Register, share_file: ShareFile, amy: User, ben: User) -> Any:
@@ -248,6 +254,22 @@ BAD_DRAFTS: dict[str, tuple[BadDraft, str, str]] = {
         "without consent",
     ),
     "no kinds of information": (_draft(data_categories=[]), "data_categories", "Choose"),
+    "a record from someone else's file, without them": (
+        _draft(people=lambda r, s: [s.mother]),
+        "people",
+        "include them in the sharing",
+    ),
+    "consent as the Article 10 condition with none on file": (
+        _draft(data_categories=["criminal"], criminal_condition="p3_29"),
+        "consent_status",
+        "Article 10",
+    ),
+    "a record of something after the day shared": (
+        _draft(shared_on=lambda r, s: timezone.localdate() - timedelta(days=5)),
+        "shared_on",
+        "cannot have been shared that day",
+    ),
+    "a record entered in error": (_entered_in_error, "items", "not one you can see"),
     "no recipient": (_draft(recipient_name="  "), "recipient_name", "Enter the name"),
 }
 
@@ -257,10 +279,12 @@ def test_each_rule_refuses_with_its_field_and_logs_nothing(
     share_file: ShareFile,
     practitioner: User,
     other_practitioner: User,
+    manager: User,
 ) -> None:
     """One file, every rule: each case runs in a savepoint rolled back afterwards."""
     events = AuditEvent.objects.filter(object_type="sharing.sharingrecord").count()
     for case, (build, field, words) in BAD_DRAFTS.items():
+        share_file.visit.refresh_from_db()
         savepoint = transaction.savepoint()
         try:
             draft = build(register, share_file, practitioner, other_practitioner)
@@ -318,7 +342,7 @@ def test_without_consent_it_waits_for_a_manager_who_authorises_it(
     assert sharing.status == SharingStatus.AWAITING_AUTHORISATION
     assert not sharing.is_done
     # Not done, so not a recipient for a subject access reply yet.
-    assert selectors.recipients_for_people(person_ids=[share_file.child.pk]) == []
+    assert selectors.recipients_of_sharings(public_ids=[sharing.public_id]) == []
     assert list(selectors.authorisation_queue_for_user(user=manager)) == [sharing]
     south_manager = staff_member(role=Role.TEAM_MANAGER, team=team_south, username="sol")
     assert list(selectors.authorisation_queue_for_user(user=south_manager)) == []
@@ -346,9 +370,7 @@ def test_without_consent_it_waits_for_a_manager_who_authorises_it(
     assert sharing.authorised_by == manager
     # It could not go before it was authorised: the day shared moves to the day authorised.
     assert sharing.shared_on == (start + timedelta(days=2)).date()
-    assert selectors.recipients_for_people(person_ids=[share_file.child.pk]) == [
-        "Northshire Police"
-    ]
+    assert selectors.recipients_of_sharings(public_ids=[sharing.public_id]) == ["Northshire Police"]
     event = AuditEvent.objects.filter(object_id=str(sharing.public_id)).latest("id")
     assert event.actor == manager
     assert event.summary.startswith("Authorised")
@@ -385,9 +407,7 @@ def test_an_urgent_safeguarding_sharing_is_done_at_once_and_flagged_until_author
     )
     assert urgent.is_done
     assert urgent.is_flagged
-    assert selectors.recipients_for_people(person_ids=[share_file.child.pk]) == [
-        "Northshire Police"
-    ]
+    assert selectors.recipients_of_sharings(public_ids=[urgent.public_id]) == ["Northshire Police"]
     services.sharing_authorise(actor=manager, sharing=urgent, note="Right call at the time.")
     urgent.refresh_from_db()
     assert not urgent.is_flagged
@@ -418,7 +438,7 @@ def test_a_declined_sharing_not_yet_made_is_not_shared(
     sharing.refresh_from_db()
     assert sharing.status == SharingStatus.NOT_SHARED
     assert not sharing.is_flagged
-    assert selectors.recipients_for_people(person_ids=[share_file.child.pk]) == []
+    assert selectors.recipients_of_sharings(public_ids=[sharing.public_id]) == []
 
 
 def test_withdrawing_consent_takes_effect_the_same_day(
@@ -566,3 +586,64 @@ def test_a_sharing_is_seen_only_by_those_who_see_its_people(
             selectors.sharing_get_for_user(user=stranger, sharing_id=sharing.public_id)
     with pytest.raises(Http404):
         selectors.sharing_get_for_user(user=manager, sharing_id="not-a-uuid")
+
+
+def test_a_manager_decides_only_a_sharing_they_can_see_all_of(
+    register: Register,
+    share_file: ShareFile,
+    practitioner: User,
+    manager: User,
+    team_south: Team,
+) -> None:
+    """The mother has a case of her own in team south: its manager holds a case of someone in
+    the sharing, but cannot see the child, so cannot read the whole of it to decide."""
+    from records import services as record_services
+
+    own = record_services.case_open(
+        actor=practitioner,
+        person=share_file.mother,
+        team=share_file.case.team,
+        category="child_in_need",
+    )
+    record_services.case_transfer(actor=manager, case=own, team=team_south)
+    south_manager = staff_member(role=Role.TEAM_MANAGER, team=team_south, username="sol")
+    sharing = services.sharing_record(
+        actor=practitioner,
+        draft=safeguarding_draft(
+            register, share_file, people=[share_file.child, share_file.mother]
+        ),
+    )
+    assert list(selectors.authorisation_queue_for_user(user=south_manager)) == []
+    view = selectors.sharing_get_for_user(user=south_manager, sharing_id=sharing.public_id)
+    assert view.hidden_people == 1
+    assert view.free_text_withheld
+    assert not view.can_authorise
+    with pytest.raises(ApplicationError, match="see everyone in it"):
+        services.sharing_authorise(actor=south_manager, sharing=sharing, note="Fine.")
+    sharing.refresh_from_db()
+    assert sharing.authorisation == Authorisation.PENDING
+    assert list(selectors.authorisation_queue_for_user(user=manager)) == [sharing]
+
+
+def test_a_sharing_recorded_afterwards_pins_the_words_as_they_were_that_day(
+    register: Register, share_file: ShareFile, practitioner: User
+) -> None:
+    visit = share_file.visit
+    yesterday = timezone.localdate() - timedelta(days=1)
+    with time_machine.travel(timezone.now() + timedelta(days=1), tick=False):
+        record_services.item_amend(
+            actor=practitioner,
+            item=visit,
+            changes={"body": "Ruby had a bruise; later seen by the GP."},
+            reason="Added the GP visit",
+        )
+        sharing = services.sharing_record(
+            actor=practitioner,
+            draft=safeguarding_draft(register, share_file, shared_on=timezone.localdate()),
+        )
+        earlier = services.sharing_record(
+            actor=practitioner,
+            draft=safeguarding_draft(register, share_file, shared_on=yesterday + timedelta(days=1)),
+        )
+    assert sharing.items.get().revision_number == 2
+    assert earlier.items.get().revision_number == 1

@@ -494,3 +494,8 @@ def test_reports_for_managers_and_the_guardian_not_practitioners(
         client.get(reverse("sharing:report"), bad)
     )
     assert client.get(reverse("sharing:report-csv"), bad).status_code == 400
+    far = {"start": "9999-01-01", "end": "9999-12-31"}
+    assert "Enter a date between 1990 and 2099." in _body(
+        client.get(reverse("sharing:report"), far)
+    )
+    assert client.get(reverse("sharing:report-csv"), far).status_code == 400
