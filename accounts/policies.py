@@ -34,3 +34,31 @@ def can_administer(user: User) -> bool:
 def can_sign_in(user: User) -> bool:
     """Disabled accounts and leavers cannot sign in, whatever their memberships say."""
     return user.is_active and not user.has_left
+
+
+def organisation_ids_for_roles(user: User, roles: frozenset[str]) -> frozenset[int]:
+    """Councils the user works for in one of these roles: their team's own council and any
+    council the team acts for."""
+    key = "_carefile_orgs_" + "_".join(sorted(roles))
+    cached = getattr(user, key, None)
+    if cached is not None:
+        return cached
+    from accounts.models import Membership, Team
+
+    orgs: set[int] = set()
+    if user.is_authenticated and user.is_active and not user.has_left:
+        teams = list(
+            Membership.objects.current()
+            .filter(user_id=user.pk, role__in=roles, team__is_active=True)
+            .values_list("team_id", "team__organisation_id", "team__organisation__kind")
+        )
+        orgs.update(org_id for _, org_id, kind in teams if kind == "council")
+        if teams:
+            orgs.update(
+                Team.acts_for.through.objects.filter(
+                    team_id__in=[team_id for team_id, _, _ in teams]
+                ).values_list("organisation_id", flat=True)
+            )
+    result = frozenset(orgs)
+    setattr(user, key, result)
+    return result

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from accounts.models import Membership, Team
+from accounts.policies import organisation_ids_for_roles
 from accounts.roles import Role
 from records import policies as record_policies
 
@@ -31,40 +31,14 @@ REPORT_ROLES = frozenset(
 )
 
 
-def _org_ids_for_roles(user: User, roles: frozenset[str]) -> frozenset[int]:
-    """Councils the user works for in one of these roles: their team's own council and any
-    council the team acts for."""
-    key = "_carefile_sharing_orgs_" + "_".join(sorted(roles))
-    cached = getattr(user, key, None)
-    if cached is not None:
-        return cached
-    orgs: set[int] = set()
-    if user.is_authenticated and user.is_active and not user.has_left:
-        teams = list(
-            Membership.objects.current()
-            .filter(user_id=user.pk, role__in=roles, team__is_active=True)
-            .values_list("team_id", "team__organisation_id", "team__organisation__kind")
-        )
-        orgs.update(org_id for _, org_id, kind in teams if kind == "council")
-        if teams:
-            orgs.update(
-                Team.acts_for.through.objects.filter(
-                    team_id__in=[team_id for team_id, _, _ in teams]
-                ).values_list("organisation_id", flat=True)
-            )
-    result = frozenset(orgs)
-    setattr(user, key, result)
-    return result
-
-
 def register_org_ids(user: User) -> frozenset[int]:
     """Councils whose agencies and agreements the user keeps."""
-    return _org_ids_for_roles(user, REGISTER_ROLES)
+    return organisation_ids_for_roles(user, REGISTER_ROLES)
 
 
 def report_org_ids(user: User) -> frozenset[int]:
     """Councils whose sharing reports the user sees (counts and references, never names)."""
-    return _org_ids_for_roles(user, REPORT_ROLES)
+    return organisation_ids_for_roles(user, REPORT_ROLES)
 
 
 def can_keep_register(user: User, organisation_id: int) -> bool:

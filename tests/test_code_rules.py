@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RECORD_APPS = ("records", "audit", "access_requests", "sharing")
+RECORD_APPS = ("records", "audit", "access_requests", "sharing", "retention")
 # Modules that write, besides each app's services.py: privacy monitoring raises its alerts
 # from the periodic task (audit/alerts.py is its service); a worker renders bundles and sends
 # reminders (access_requests/disclosure.py and reminders.py are their services), and

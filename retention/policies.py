@@ -1,0 +1,24 @@
+"""Who keeps the retention schedule and its holds: the records manager, for the councils their
+team works for (holds); the schedule itself is the deployment's, changed by any records
+manager and audited."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from accounts.policies import organisation_ids_for_roles, user_roles
+from accounts.roles import Role
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+KEEPERS = frozenset({Role.RECORDS_MANAGER})
+
+
+def can_change_schedule(user: User) -> bool:
+    return Role.RECORDS_MANAGER in user_roles(user)
+
+
+def hold_org_ids(user: User) -> frozenset[int]:
+    """Councils whose records the user may place holds on and lift them from."""
+    return organisation_ids_for_roles(user, KEEPERS)
