@@ -178,3 +178,73 @@ def test_holds_are_placed_and_lifted_with_reasons_by_the_records_manager(
     assert not hold.is_active
     with pytest.raises(ApplicationError, match="already been lifted"):
         services.hold_lift(actor=admin_user, hold=hold, reason="Again")
+
+
+def test_holds_in_force_name_why_a_record_is_held(
+    admin_user: User,
+    practitioner: User,
+    records_officer: User,
+    team_north: Any,
+    council: Any,
+) -> None:
+    from access_requests import services as request_services
+    from access_requests.tests.conftest import log_request
+    from retention.selectors import holds_in_force
+
+    held, by_case, requested, free = (
+        open_case(team=team_north, worker=practitioner) for _ in range(4)
+    )
+    looked_after = RecordClass.objects.get(code="looked_after")
+    adoption = RecordClass.objects.get(code="adoption")
+    services.hold_place(
+        actor=admin_user, organisation=council, scope="person", person=held.person, reason="Claim"
+    )
+    services.hold_place(
+        actor=admin_user, organisation=council, scope="case", case=by_case, reason="Review"
+    )
+    services.hold_place(
+        actor=admin_user,
+        organisation=council,
+        scope="record_class",
+        record_class=adoption,
+        reason="Adoption records review",
+    )
+    services.hold_place(
+        actor=admin_user,
+        organisation=council,
+        scope="class_and_dates",
+        record_class=looked_after,
+        from_date=date(1970, 1, 1),
+        to_date=date(1999, 12, 31),
+        reason="Inquiry moratorium",
+    )
+    request = log_request(records_officer, council)
+    request_services.access_request_assign(
+        actor=records_officer, request=request, officer=records_officer
+    )
+    request_services.access_request_subject_link(
+        actor=records_officer, request=request, person=requested.person
+    )
+    holds = holds_in_force()
+    cin = RecordClass.objects.get(code="children_in_need").pk
+
+    def why(
+        case: Any,
+        class_id: int = cin,
+        dates: tuple[date, date] = (date(2020, 1, 1), date(2021, 1, 1)),
+    ) -> str:
+        return holds.reason(
+            person_id=case.person_id,
+            case_id=case.pk,
+            class_id=class_id,
+            record_from=dates[0],
+            record_to=dates[1],
+        )
+
+    assert "the person's records" in why(held)
+    assert "the case" in why(by_case)
+    assert "rights request" in why(requested)
+    assert why(free) == ""
+    assert "whole record class" in why(free, adoption.pk)
+    assert "inquiry hold" in why(free, looked_after.pk, (date(1995, 1, 1), date(2004, 1, 1)))
+    assert why(free, looked_after.pk, (date(2001, 1, 1), date(2004, 1, 1))) == ""
