@@ -213,3 +213,99 @@ class Hold(models.Model):
     @property
     def is_active(self) -> bool:
         return self.lifted_at is None
+
+
+# --- Disposal --------------------------------------------------------------------------------
+
+
+class BatchStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed: waiting for review and approval"
+    APPROVED = "approved", "Approved by two people: waiting to run"
+    RUNNING = "running", "Being carried out"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class DisposalBatch(models.Model):
+    """The records of one class, of one council, that fell due under one version of its rule:
+    reviewed, approved by two different people, then carried out."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    record_class = models.ForeignKey(RecordClass, on_delete=models.PROTECT, related_name="batches")
+    rule = models.ForeignKey(RetentionRule, on_delete=models.PROTECT, related_name="batches")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    status = models.CharField(
+        max_length=10, choices=BatchStatus.choices, default=BatchStatus.PROPOSED
+    )
+    proposed_on = models.DateField()
+    proposed_at = models.DateTimeField(default=timezone.now)
+    first_approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    first_approved_at = models.DateTimeField(null=True, blank=True)
+    second_approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    second_approved_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        constraints = [
+            # The two-person rule, in the database too.
+            models.CheckConstraint(
+                condition=Q(second_approver__isnull=True) | ~Q(second_approver=F("first_approver")),
+                name="disposal_batch_two_different_approvers",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class ItemStatus(models.TextChoices):
+    INCLUDED = "included", "To be disposed of"
+    KEPT = "kept", "Kept longer (taken out at review)"
+    HELD = "held", "Left out: held"
+    UNKNOWN = "unknown", "Left out: trigger date not known"
+    DISPOSED = "disposed", "Disposed of"
+    SKIPPED = "skipped", "Left out when carried out: held by then"
+
+
+class DisposalItem(models.Model):
+    """One record in a batch. Its stub outlives the record: the reference and dates only,
+    never a personal value."""
+
+    batch = models.ForeignKey(DisposalBatch, on_delete=models.CASCADE, related_name="items")
+    case = models.ForeignKey(
+        "records.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    person = models.ForeignKey(
+        "records.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    record_reference = models.CharField(max_length=40)
+    trigger_date = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=ItemStatus.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    keep_until = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    disposed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "record_reference"]
+        indexes = [models.Index(fields=["batch", "status"], name="disposal_item_batch_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="kept") | (~Q(reason="") & Q(keep_until__isnull=False)),
+                name="disposal_item_kept_with_reason_and_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_reference} in {self.batch_id}"

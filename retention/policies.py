@@ -22,3 +22,11 @@ def can_change_schedule(user: User) -> bool:
 def hold_org_ids(user: User) -> frozenset[int]:
     """Councils whose records the user may place holds on and lift them from."""
     return organisation_ids_for_roles(user, KEEPERS)
+
+
+APPROVERS = frozenset({Role.RECORDS_MANAGER, Role.SYSTEM_ADMIN})
+
+
+def approver_org_ids(user: User) -> frozenset[int]:
+    """Councils whose disposal batches the user reviews and approves."""
+    return organisation_ids_for_roles(user, APPROVERS)

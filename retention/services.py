@@ -3,20 +3,27 @@ the policy, validates, writes, and records its audit event in one transaction.""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from audit.models import Action as AuditAction
 from audit.services import event_record, snapshot
 from core.errors import ApplicationError
-from retention import policies
+from retention import policies, schedule, selectors
 from retention.models import (
     Action,
+    BatchStatus,
+    ClassKind,
+    DisposalBatch,
+    DisposalItem,
     Hold,
     HoldScope,
+    ItemStatus,
     RecordClass,
     RetentionRule,
     Trigger,
@@ -228,3 +235,173 @@ def hold_lift(*, actor: User, hold: Hold, reason: str) -> Hold:
         personal={"reason": hold.lift_reason},
     )
     return hold
+
+
+# --- Disposal batches ------------------------------------------------------------------------
+
+OPEN_BATCH = (BatchStatus.PROPOSED, BatchStatus.APPROVED, BatchStatus.RUNNING)
+
+
+def _cases_spoken_for(on: date) -> QuerySet[Any]:
+    """Cases already in a batch not yet finished, or kept longer at review until a later day."""
+    return (
+        DisposalItem.objects.filter(case__isnull=False)
+        .filter(Q(batch__status__in=OPEN_BATCH) | Q(status=ItemStatus.KEPT, keep_until__gt=on))
+        .values("case_id")
+    )
+
+
+@transaction.atomic
+def disposal_propose(*, on: date | None = None) -> list[DisposalBatch]:
+    """The nightly proposal: for each case class whose rule disposes, the closed cases due by
+    the rule in force, one batch per council. Held cases and closed cases whose trigger is
+    not known are listed in the batch, left out, with the reason. Cases already in an open
+    batch, or kept longer at review, wait."""
+    from records.models import Case
+
+    on = on or timezone.localdate()
+    holds = selectors.holds_in_force(on=on)
+    batches: list[DisposalBatch] = []
+    rules = selectors.rules_in_force().filter(record_class__kind=ClassKind.CASE)
+    for rule in rules.exclude(action=Action.KEEP):
+        record_class = rule.record_class
+        cases = (
+            Case.objects.filter(category__in=record_class.case_categories)
+            .exclude(pk__in=_cases_spoken_for(on))
+            .select_related("person")
+            .annotate(last_action=Max("items__occurred_at"))
+            .order_by("organisation_id", "pk")
+        )
+        rows: dict[int, list[DisposalItem]] = {}
+        for case in cases.iterator(chunk_size=2000):
+            if case.closed_on is None:
+                continue  # an open case is not disposed of, whatever its dates
+            last = timezone.localtime(case.last_action).date() if case.last_action else None
+            found = schedule.due(
+                rule, schedule.case_trigger(rule.trigger, case, case.person, last), case.person
+            )
+            if found.on is not None and found.on > on:
+                continue
+            status, reason = ItemStatus.INCLUDED, ""
+            if found.on is None:
+                status, reason = ItemStatus.UNKNOWN, found.reason
+            else:
+                held = holds.reason(
+                    person_id=case.person_id,
+                    case_id=case.pk,
+                    class_id=record_class.pk,
+                    record_from=case.opened_on,
+                    record_to=case.closed_on,
+                )
+                if held:
+                    status, reason = ItemStatus.HELD, held
+            rows.setdefault(case.organisation_id, []).append(
+                DisposalItem(
+                    case=case,
+                    person_id=case.person_id,
+                    record_reference=case.reference,
+                    trigger_date=found.trigger_date,
+                    due_on=found.on,
+                    status=status,
+                    reason=reason,
+                )
+            )
+        for organisation_id, items in rows.items():
+            batch = DisposalBatch.objects.create(
+                reference=f"tmp-{uuid.uuid4().hex[:16]}",
+                organisation_id=organisation_id,
+                record_class=record_class,
+                rule=rule,
+                action=rule.action,
+                proposed_on=on,
+            )
+            batch.reference = f"DB-{on.year}-{batch.pk:05d}"
+            batch.save(update_fields=["reference"])
+            for item in items:
+                item.batch = batch
+            DisposalItem.objects.bulk_create(items)
+            included = sum(1 for i in items if i.status == ItemStatus.INCLUDED)
+            event_record(
+                actor=None,
+                action=AuditAction.CREATE,
+                summary=(
+                    f"Proposed disposal batch {batch.reference}: {included} of {len(items)} "
+                    f"{record_class.name.lower()} records due under rule version {rule.version}"
+                ),
+                obj=batch,
+            )
+            batches.append(batch)
+    return batches
+
+
+def _locked_batch(actor: User, batch: DisposalBatch) -> DisposalBatch:
+    batch = DisposalBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.organisation_id not in policies.approver_org_ids(actor):
+        raise ApplicationError(
+            "Only a records manager or system administrator of this council can review and "
+            "approve its disposal batches."
+        )
+    return batch
+
+
+@transaction.atomic
+def batch_approve(*, actor: User, batch: DisposalBatch) -> DisposalBatch:
+    """Approve a proposed batch. Two different people must: the first approval waits for the
+    second, and nobody approves the same batch twice."""
+    batch = _locked_batch(actor, batch)
+    if batch.status != BatchStatus.PROPOSED:
+        raise ApplicationError(
+            f"This batch is not waiting for approval ({batch.get_status_display().lower()})."
+        )
+    if not batch.items.filter(status=ItemStatus.INCLUDED).exists():
+        raise ApplicationError("Nothing in this batch is to be disposed of.")
+    now = timezone.now()
+    if batch.first_approver_id is None:
+        batch.first_approver, batch.first_approved_at = actor, now
+        summary = f"First approval of disposal batch {batch.reference}"
+    elif batch.first_approver_id == actor.pk:
+        raise ApplicationError(
+            "You have already approved this batch: a second, different person must approve it."
+        )
+    else:
+        batch.second_approver, batch.second_approved_at = actor, now
+        batch.status = BatchStatus.APPROVED
+        summary = f"Second approval of disposal batch {batch.reference}: approved"
+    batch.save()
+    event_record(actor=actor, action=AuditAction.UPDATE, summary=summary, obj=batch)
+    return batch
+
+
+@transaction.atomic
+def batch_item_keep(
+    *, actor: User, item: DisposalItem, reason: str, keep_until: date | None
+) -> DisposalItem:
+    """Take a record out of a proposed batch: kept longer, with a reason and the day it is
+    next reviewed. An approval already given is withdrawn, as the batch has changed."""
+    batch = _locked_batch(actor, item.batch)
+    item = DisposalItem.objects.select_for_update().get(pk=item.pk)
+    if batch.status != BatchStatus.PROPOSED:
+        raise ApplicationError("Only a batch still under review can change.")
+    if item.status != ItemStatus.INCLUDED:
+        raise ApplicationError("That record is not in the batch to be disposed of.")
+    errors: Errors = {}
+    if not (reason or "").strip():
+        errors["reason"] = ["Say why the record is kept longer."]
+    if keep_until is None or keep_until <= timezone.localdate():
+        errors["keep_until"] = ["Enter the day it is next reviewed, after today."]
+    _raise_if(errors)
+    item.status, item.reason, item.keep_until = ItemStatus.KEPT, reason.strip(), keep_until
+    item.decided_by = actor
+    item.save(update_fields=["status", "reason", "keep_until", "decided_by"])
+    if batch.first_approver_id is not None:
+        batch.first_approver, batch.first_approved_at = None, None
+        batch.save(update_fields=["first_approver", "first_approved_at"])
+    event_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        summary=f"Kept record {item.record_reference} out of disposal batch {batch.reference}",
+        obj=batch,
+        subjects=[item.person_id] if item.person_id else [],
+        personal={"reason": item.reason},
+    )
+    return item

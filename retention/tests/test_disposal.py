@@ -1,0 +1,177 @@
+"""Disposal batches: the nightly proposal by the rule in force, what it leaves out and why,
+review (keeping a record longer) and the two-person approval."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.tests.factories import staff_member
+from core.errors import ApplicationError
+from records import services as record_services
+from records.tests.factories import open_case
+from retention import services
+from retention.models import BatchStatus, DisposalBatch, ItemStatus, RecordClass
+
+pytestmark = pytest.mark.django_db
+
+
+def _closed(
+    team: Any,
+    worker: User,
+    manager: User,
+    *,
+    born: date | None,
+    opened: date,
+    closed: date,
+    category: str = "child_in_need",
+) -> Any:
+    case = open_case(
+        team=team,
+        worker=worker,
+        manager=manager,
+        opened_on=opened,
+        category=category,
+        date_of_birth=born,
+    )
+    record_services.case_close(actor=manager, case=case, closed_on=closed, reason="needs_met")
+    case.refresh_from_db()
+    return case
+
+
+def test_the_nightly_proposal_batches_what_is_due_and_lists_what_it_leaves_out(
+    team_north: Any, practitioner: User, manager: User, admin_user: User, council: Any
+) -> None:
+    due = _closed(
+        team_north,
+        practitioner,
+        manager,
+        born=date(1990, 4, 1),
+        opened=date(2005, 1, 1),
+        closed=date(2008, 1, 1),
+    )
+    young = _closed(
+        team_north,
+        practitioner,
+        manager,
+        born=date(2012, 4, 1),
+        opened=date(2020, 1, 1),
+        closed=date(2021, 1, 1),
+    )
+    no_birthday = _closed(
+        team_north,
+        practitioner,
+        manager,
+        born=None,
+        opened=date(2005, 1, 1),
+        closed=date(2006, 1, 1),
+    )
+    held = _closed(
+        team_north,
+        practitioner,
+        manager,
+        born=date(1991, 4, 1),
+        opened=date(2005, 1, 1),
+        closed=date(2009, 1, 1),
+    )
+    still_open = open_case(
+        team=team_north,
+        worker=practitioner,
+        opened_on=date(2001, 1, 1),
+        date_of_birth=date(1980, 1, 1),
+    )
+    protection = _closed(
+        team_north,
+        practitioner,
+        manager,
+        born=date(1975, 1, 1),
+        opened=date(1979, 1, 1),
+        closed=date(1980, 6, 1),
+        category="child_protection",
+    )
+    services.hold_place(
+        actor=admin_user, organisation=council, scope="person", person=held.person, reason="Claim"
+    )
+
+    batches = {b.record_class.code: b for b in services.disposal_propose()}
+    assert set(batches) == {"children_in_need", "child_protection"}
+    cin = batches["children_in_need"]
+    assert cin.reference.startswith(f"DB-{timezone.localdate().year}-")
+    assert (cin.action, cin.rule.version, cin.status) == ("destroy", 1, BatchStatus.PROPOSED)
+    items = {i.case_id: i for i in cin.items.all()}
+    assert items[due.pk].status == ItemStatus.INCLUDED
+    assert items[due.pk].due_on == date(2015, 4, 1)
+    assert items[due.pk].record_reference == due.reference
+    assert items[held.pk].status == ItemStatus.HELD
+    assert "hold on the person" in items[held.pk].reason
+    assert items[no_birthday.pk].status == ItemStatus.UNKNOWN
+    assert "date of birth" in items[no_birthday.pk].reason
+    assert young.pk not in items
+    assert still_open.pk not in items
+    assert batches["child_protection"].items.get().case_id == protection.pk
+
+    # The next night proposes nothing new: those cases are already in open batches.
+    assert services.disposal_propose() == []
+
+
+def test_review_and_two_person_approval(
+    team_north: Any, practitioner: User, manager: User, admin_user: User, ig_team: Any
+) -> None:
+    first = _closed(
+        team_north,
+        practitioner,
+        manager,
+        born=date(1990, 4, 1),
+        opened=date(2005, 1, 1),
+        closed=date(2008, 1, 1),
+    )
+    second = _closed(
+        team_north,
+        practitioner,
+        manager,
+        born=date(1989, 4, 1),
+        opened=date(2005, 1, 1),
+        closed=date(2008, 1, 1),
+    )
+    (batch,) = services.disposal_propose()
+    colleague = staff_member(role=Role.RECORDS_MANAGER, team=ig_team, username="rosa")
+    for someone in (practitioner, manager):
+        with pytest.raises(ApplicationError, match="records manager or system administrator"):
+            services.batch_approve(actor=someone, batch=batch)
+
+    services.batch_approve(actor=admin_user, batch=batch)
+    with pytest.raises(ApplicationError, match="already approved"):
+        services.batch_approve(actor=admin_user, batch=batch)
+    # Taking a record out changes the batch: the first approval is withdrawn.
+    item = batch.items.get(case=second)
+    with pytest.raises(ApplicationError) as caught:
+        services.batch_item_keep(actor=colleague, item=item, reason="", keep_until=None)
+    assert {"reason", "keep_until"} <= set(caught.value.field_errors)
+    services.batch_item_keep(
+        actor=colleague,
+        item=item,
+        reason="Sibling's adoption records refer to it",
+        keep_until=timezone.localdate() + timedelta(days=365),
+    )
+    batch.refresh_from_db()
+    assert batch.first_approver is None
+    services.batch_approve(actor=colleague, batch=batch)
+    services.batch_approve(actor=admin_user, batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.APPROVED
+    assert {batch.first_approver, batch.second_approver} == {colleague, admin_user}
+    with pytest.raises(ApplicationError, match="not waiting for approval"):
+        services.batch_approve(actor=colleague, batch=batch)
+    assert dict(batch.items.values_list("case_id", "status")) == {
+        first.pk: ItemStatus.INCLUDED,
+        second.pk: ItemStatus.KEPT,
+    }
+    # Kept longer, it is not proposed again until its review day.
+    assert services.disposal_propose() == []
+    assert DisposalBatch.objects.count() == 1
+    assert RecordClass.objects.get(code="children_in_need").batches.count() == 1
