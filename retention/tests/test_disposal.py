@@ -4,6 +4,7 @@ review (keeping a record longer) and the two-person approval."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -47,34 +48,23 @@ def _closed(
 def test_the_nightly_proposal_batches_what_is_due_and_lists_what_it_leaves_out(
     team_north: Any, practitioner: User, manager: User, admin_user: User, council: Any
 ) -> None:
-    due = _closed(
-        team_north,
-        practitioner,
-        manager,
+    close = partial(_closed, team_north, practitioner, manager)
+    due = close(
         born=date(1990, 4, 1),
         opened=date(2005, 1, 1),
         closed=date(2008, 1, 1),
     )
-    young = _closed(
-        team_north,
-        practitioner,
-        manager,
+    young = close(
         born=date(2012, 4, 1),
         opened=date(2020, 1, 1),
         closed=date(2021, 1, 1),
     )
-    no_birthday = _closed(
-        team_north,
-        practitioner,
-        manager,
+    no_birthday = close(
         born=None,
         opened=date(2005, 1, 1),
         closed=date(2006, 1, 1),
     )
-    held = _closed(
-        team_north,
-        practitioner,
-        manager,
+    held = close(
         born=date(1991, 4, 1),
         opened=date(2005, 1, 1),
         closed=date(2009, 1, 1),
@@ -85,10 +75,7 @@ def test_the_nightly_proposal_batches_what_is_due_and_lists_what_it_leaves_out(
         opened_on=date(2001, 1, 1),
         date_of_birth=date(1980, 1, 1),
     )
-    protection = _closed(
-        team_north,
-        practitioner,
-        manager,
+    protection = close(
         born=date(1975, 1, 1),
         opened=date(1979, 1, 1),
         closed=date(1980, 6, 1),
@@ -122,18 +109,13 @@ def test_the_nightly_proposal_batches_what_is_due_and_lists_what_it_leaves_out(
 def test_review_and_two_person_approval(
     team_north: Any, practitioner: User, manager: User, admin_user: User, ig_team: Any
 ) -> None:
-    first = _closed(
-        team_north,
-        practitioner,
-        manager,
+    close = partial(_closed, team_north, practitioner, manager)
+    first = close(
         born=date(1990, 4, 1),
         opened=date(2005, 1, 1),
         closed=date(2008, 1, 1),
     )
-    second = _closed(
-        team_north,
-        practitioner,
-        manager,
+    second = close(
         born=date(1989, 4, 1),
         opened=date(2005, 1, 1),
         closed=date(2008, 1, 1),
