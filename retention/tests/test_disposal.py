@@ -157,3 +157,29 @@ def test_review_and_two_person_approval(
     assert services.disposal_propose() == []
     assert DisposalBatch.objects.count() == 1
     assert RecordClass.objects.get(code="children_in_need").batches.count() == 1
+
+
+def test_beat_proposes_every_night_and_the_task_runs_the_proposal(
+    team_north: Any, practitioner: User, manager: User
+) -> None:
+    from django_celery_beat.models import PeriodicTask
+
+    from retention.tasks import disposal_propose_task
+
+    scheduled = PeriodicTask.objects.get(task="retention.propose_disposals")
+    assert (scheduled.enabled, scheduled.crontab.hour, scheduled.crontab.minute) == (
+        True,
+        "1",
+        "30",
+    )
+    _closed(
+        team_north,
+        practitioner,
+        manager,
+        born=date(1990, 4, 1),
+        opened=date(2005, 1, 1),
+        closed=date(2008, 1, 1),
+    )
+    disposal_propose_task.apply()
+    disposal_propose_task.apply()
+    assert DisposalBatch.objects.count() == 1
