@@ -19,3 +19,10 @@ class ApplicationError(Exception):
         if self.field_errors:
             return {**self.field_errors, "detail": self.message}
         return {"detail": self.message}
+
+
+def refuse_if(field_errors: dict[str, list[str]]) -> None:
+    """Refuse with every field's messages at once, the first as the summary, if there are any."""
+    if field_errors:
+        first = next(iter(field_errors.values()))[0]
+        raise ApplicationError(first, field_errors=field_errors)

@@ -309,7 +309,6 @@ def _sharing_sections(user: Any, person: Person) -> dict[str, Any]:
     """Who the person's information was shared with, their consents, and whether the user may
     record either (sharing imports records, so it is imported here, not at the top)."""
     from sharing import selectors as sharing_selectors
-    from sharing import services as sharing_services
 
     today = timezone.localdate()
     return {
@@ -318,7 +317,7 @@ def _sharing_sections(user: Any, person: Person) -> dict[str, Any]:
             (consent, consent.status_on(today))
             for consent in sharing_selectors.consent_list_for_person(person=person)
         ],
-        "can_share": person.pk in sharing_services.workable_person_ids(user, [person.pk]),
+        "can_share": sharing_selectors.may_share_about(user, person),
     }
 
 

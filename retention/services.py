@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from audit.models import Action as AuditAction
 from audit.services import event_record, snapshot
-from core.errors import ApplicationError
+from core.errors import ApplicationError, refuse_if
 from retention import policies, schedule, selectors
 from retention.models import (
     Action,
@@ -44,11 +44,6 @@ RULE_FIELDS = (
     "then_action",
     "legal_authority",
 )
-
-
-def _raise_if(errors: Errors) -> None:
-    if errors:
-        raise ApplicationError(next(iter(errors.values()))[0], field_errors=errors)
 
 
 def _whole(value: Any, field: str, errors: Errors, *, required: bool = True) -> int | None:
@@ -109,7 +104,7 @@ def rule_change(
         errors["legal_authority"] = ["Enter the law or guidance the rule follows."]
     if not (reason or "").strip():
         errors["reason"] = ["Say why the rule is changing."]
-    _raise_if(errors)
+    refuse_if(errors)
     current = RetentionRule.objects.filter(record_class=record_class, is_active=True).first()
     before = snapshot(current, RULE_FIELDS) if current else {}
     if current is not None:
@@ -181,7 +176,7 @@ def hold_place(
             errors["to_date"] = ["The last day must be on or after the first day."]
     if not (reason or "").strip():
         errors["reason"] = ["Say why disposal must stop (the inquiry, claim or complaint)."]
-    _raise_if(errors)
+    refuse_if(errors)
     hold = Hold(
         organisation=organisation,
         scope=scope,
@@ -389,7 +384,7 @@ def batch_item_keep(
         errors["reason"] = ["Say why the record is kept longer."]
     if keep_until is None or keep_until <= timezone.localdate():
         errors["keep_until"] = ["Enter the day it is next reviewed, after today."]
-    _raise_if(errors)
+    refuse_if(errors)
     item.status, item.reason, item.keep_until = ItemStatus.KEPT, reason.strip(), keep_until
     item.decided_by = actor
     item.save(update_fields=["status", "reason", "keep_until", "decided_by"])

@@ -48,7 +48,7 @@ from core.errors import ApplicationError
 from records import policies as record_policies
 from records.demo import demo_people
 from records.models import Allocation, Case, CaseParticipant, Item, Person
-from sharing import policies, services
+from sharing import policies, selectors, services
 from sharing.models import (
     AgencyKind,
     Article9Condition,
@@ -1336,7 +1336,7 @@ class SharingDemoBuilder:
             if recorder is None:
                 continue
             if recorder.pk not in workable:
-                workable[recorder.pk] = services.workable_person_ids(recorder, everyone)
+                workable[recorder.pk] = selectors.workable_person_ids(recorder, everyone)
             mine = workable[recorder.pk]
             start = max(self.year_ago, case.opened_on + timedelta(days=3))
             end = min(self.today, (case.closed_on or self.today) - timedelta(days=1))

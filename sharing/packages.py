@@ -52,8 +52,12 @@ from sharing.models import (
     SharingRecord,
     SharingStatus,
 )
-from sharing.selectors import sharing_list_for_user
-from sharing.services import workable_person_ids
+from sharing.selectors import (
+    sees_everyone,
+    sharing_list_for_user,
+    sharing_people_ids,
+    workable_person_ids,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -70,10 +74,6 @@ STALE_AFTER = timedelta(hours=1)
 # --- Who may handle a sharing's package ------------------------------------------------------
 
 
-def _people_ids(sharing: SharingRecord) -> list[int]:
-    return list(sharing.subjects.values_list("person_id", flat=True))
-
-
 def handling_refusal(user: User, sharing: SharingRecord) -> str:
     """Why the user may not ask for, download or send this sharing's package ("" if they may).
 
@@ -81,9 +81,8 @@ def handling_refusal(user: User, sharing: SharingRecord) -> str:
     and it is for the person who recorded the sharing, or someone working on one of its
     people's cases."""
     access = record_access(user)
-    people = _people_ids(sharing)
-    visible = Person.objects.filter(pk__in=people).filter(record_policies.person_visible_q(access))
-    if visible.count() != len(set(people)):
+    people = sharing_people_ids(sharing)
+    if not sees_everyone(user, people):
         return "Only someone who can see everyone in this sharing can handle its package."
     items = list(sharing.items.values_list("item_id", flat=True))
     seen = Item.objects.filter(pk__in=items).filter(record_policies.item_visible_q(access))
@@ -284,7 +283,7 @@ def package_request(*, actor: User, sharing: SharingRecord) -> SharingPackage:
         action=Action.EXPORT,
         summary=f"Asked for the package of a sharing with {sharing.agency.name}",
         obj=package,
-        subjects=_people_ids(sharing),
+        subjects=sharing_people_ids(sharing),
         personal={"reference": sharing.reference},
     )
 
@@ -519,7 +518,7 @@ def package_render(*, package_id: int) -> SharingPackage | None:
                     action=Action.EXPORT,
                     summary=f"Produced the package of a sharing with {sharing.agency.name}",
                     obj=package,
-                    subjects=_people_ids(sharing),
+                    subjects=sharing_people_ids(sharing),
                     personal={"reference": sharing.reference, "pages": pages},
                     purpose=Purpose.SYSTEM,
                 )
@@ -553,7 +552,7 @@ def package_download_record(*, actor: User, package: SharingPackage) -> SharingP
         action=Action.EXPORT,
         summary=f"Downloaded the package of a sharing with {sharing.agency.name}",
         obj=package,
-        subjects=_people_ids(sharing),
+        subjects=sharing_people_ids(sharing),
         personal={"reference": sharing.reference, "sha256": package.sha256},
     )
     return package
@@ -679,7 +678,7 @@ def package_link_create(
         action=Action.CREATE,
         summary=f"Sent a secure link to the package of a sharing with {sharing.agency.name}",
         obj=link,
-        subjects=_people_ids(sharing),
+        subjects=sharing_people_ids(sharing),
         personal={"reference": sharing.reference, "recipient": name, "email": email},
     )
     url = base_url.rstrip("/") + reverse("sharing:package-public", args=[token])
@@ -739,7 +738,7 @@ def package_link_use(*, link: PackageLink, ip_address: str = "") -> PackageLink:
         summary=f"The package of a sharing with {sharing.agency.name} was downloaded "
         "through its secure link",
         obj=link,
-        subjects=_people_ids(sharing),
+        subjects=sharing_people_ids(sharing),
         personal={
             "reference": sharing.reference,
             "recipient": link.recipient_name,
@@ -770,7 +769,7 @@ def package_link_revoke(*, actor: User, link: PackageLink) -> PackageLink:
         action=Action.UPDATE,
         summary="Revoked a secure link to a sharing package",
         obj=link,
-        subjects=_people_ids(sharing),
+        subjects=sharing_people_ids(sharing),
         personal={"reference": sharing.reference, "recipient": link.recipient_name},
     )
     return link

@@ -21,7 +21,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from records import policies as record_policies
-from records.models import Case, Item, Person
+from records.models import Case, CaseParticipant, Item, Person
 from records.policies import record_access
 from records.selectors import NOT_FOUND, _uuid
 from sharing import policies
@@ -38,10 +38,102 @@ from sharing.models import (
     SharingStatus,
     SharingSubject,
 )
-from sharing.services import holding_team_ids
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+
+# --- Who may share about whom ----------------------------------------------------------------
+
+
+def workable_person_ids(actor: User, person_ids: Iterable[int]) -> set[int]:
+    """Of these people, those the actor reaches through a case they work on: its subject, or
+    someone taking part in it (the mother in her child's case). Restricted people need their
+    named grant; break-glass and records-access grants never count."""
+    from records.selectors import case_annotate_access
+
+    ids = set(person_ids)
+    if not ids:
+        return set()
+    access = record_access(actor)
+    visible_people = set(
+        Person.objects.filter(pk__in=ids)
+        .filter(record_policies.person_visible_q(access))
+        .values_list("pk", flat=True)
+    )
+    cases = list(
+        case_annotate_access(
+            Case.objects.filter(Q(person_id__in=ids) | Q(participants__person_id__in=ids))
+            .filter(record_policies.case_visible_q(access))
+            .distinct(),
+            access,
+        )
+    )
+    takes_part: dict[int, set[int]] = {}
+    for case_id, person_id in CaseParticipant.objects.filter(
+        case_id__in=[c.pk for c in cases], person_id__in=ids
+    ).values_list("case_id", "person_id"):
+        takes_part.setdefault(case_id, set()).add(person_id)
+    workable: set[int] = set()
+    for case in cases:
+        if not policies.can_share_through(access, [case]):
+            continue
+        workable.update({case.person_id, *takes_part.get(case.pk, set())} & ids)
+    return workable & visible_people
+
+
+def may_share_about(user: User, person: Person) -> bool:
+    """The user may record sharings and consents for this person."""
+    return person.pk in workable_person_ids(user, [person.pk])
+
+
+def sees_everyone(user: User, person_ids: Iterable[int]) -> bool:
+    """The user may see every one of these people (a manager deciding on a sharing must read
+    all of it, reasons included)."""
+    ids = set(person_ids)
+    return ids == set(
+        Person.objects.filter(pk__in=ids)
+        .filter(record_policies.person_visible_q(record_access(user)))
+        .values_list("pk", flat=True)
+    )
+
+
+def sharing_people_ids(sharing: SharingRecord) -> list[int]:
+    """Everyone whose information the sharing includes (for its audit events)."""
+    return list(sharing.subjects.values_list("person_id", flat=True))
+
+
+def holding_team_ids(sharing: SharingRecord) -> set[int]:
+    """Teams holding a case of one of the sharing's people (as subject or participant)."""
+    ids = sharing_people_ids(sharing)
+    return set(
+        Case.objects.filter(organisation_id=sharing.organisation_id)
+        .filter(Q(person_id__in=ids) | Q(participants__person_id__in=ids))
+        .values_list("team_id", flat=True)
+    )
+
+
+def covering_consents(
+    *,
+    people: Iterable[Person],
+    agency: PartnerAgency,
+    purpose: str,
+    data_categories: list[str],
+    on: date,
+) -> dict[int, Consent]:
+    """For each person, the most recent consent that covers this sharing on this day."""
+    ids = [p.pk for p in people]
+    found: dict[int, Consent] = {}
+    for consent in Consent.objects.filter(person_id__in=ids, agency=agency).order_by(
+        "-given_on", "-id"
+    ):
+        if consent.person_id in found:
+            continue
+        if consent.valid_on(on) and consent.covers(
+            purpose=purpose, data_categories=data_categories
+        ):
+            found[consent.person_id] = consent
+    return found
 
 
 # --- The register ----------------------------------------------------------------------------

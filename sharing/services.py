@@ -29,9 +29,9 @@ from accounts.models import Membership, Organisation
 from accounts.roles import Role
 from audit.models import Action
 from audit.services import changes_between, created_changes, event_record, snapshot
-from core.errors import ApplicationError
+from core.errors import ApplicationError, refuse_if
 from records import policies as record_policies
-from records.models import Case, CaseParticipant, Item, ItemRevision, Person
+from records.models import Item, ItemRevision, Person
 from records.policies import record_access
 from records.uploads import check_upload
 from sharing import policies
@@ -58,6 +58,14 @@ from sharing.models import (
     SharingSubject,
     Statute,
 )
+from sharing.selectors import (
+    covering_consents,
+    holding_team_ids,
+    may_share_about,
+    sees_everyone,
+    sharing_people_ids,
+    workable_person_ids,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -68,12 +76,6 @@ Errors = dict[str, list[str]]
 
 def _refuse(message: str, field_name: str | None = None) -> ApplicationError:
     return ApplicationError(message, field_errors={field_name: [message]} if field_name else None)
-
-
-def _raise_if(errors: Errors) -> None:
-    if errors:
-        first = next(iter(errors.values()))[0]
-        raise ApplicationError(first, field_errors=errors)
 
 
 def _add(errors: Errors, field_name: str, message: str) -> None:
@@ -205,7 +207,7 @@ def agreement_create(*, actor: User, agency: PartnerAgency, **values: Any) -> Sh
     agreement = SharingAgreement(
         organisation_id=agency.organisation_id, agency=agency, created_by=actor, **values
     )
-    _raise_if(_agreement_errors(agreement))
+    refuse_if(_agreement_errors(agreement))
     agreement.full_clean()
     agreement.save()
     event_record(
@@ -231,7 +233,7 @@ def agreement_update(
         if name not in AGREEMENT_FIELDS:
             raise TypeError(f"Unknown agreement field: {name}")
         setattr(agreement, name, value)
-    _raise_if(_agreement_errors(agreement))
+    refuse_if(_agreement_errors(agreement))
     agreement.updated_at = timezone.now()
     agreement.full_clean()
     agreement.save()
@@ -245,45 +247,6 @@ def agreement_update(
             changes=changes,
         )
     return agreement
-
-
-# --- Who the actor may share about -----------------------------------------------------------
-
-
-def workable_person_ids(actor: User, person_ids: Iterable[int]) -> set[int]:
-    """Of these people, those the actor reaches through a case they work on: its subject, or
-    someone taking part in it (the mother in her child's case). Restricted people need their
-    named grant; break-glass and records-access grants never count."""
-    from records.selectors import case_annotate_access
-
-    ids = set(person_ids)
-    if not ids:
-        return set()
-    access = record_access(actor)
-    visible_people = set(
-        Person.objects.filter(pk__in=ids)
-        .filter(record_policies.person_visible_q(access))
-        .values_list("pk", flat=True)
-    )
-    cases = list(
-        case_annotate_access(
-            Case.objects.filter(Q(person_id__in=ids) | Q(participants__person_id__in=ids))
-            .filter(record_policies.case_visible_q(access))
-            .distinct(),
-            access,
-        )
-    )
-    takes_part: dict[int, set[int]] = {}
-    for case_id, person_id in CaseParticipant.objects.filter(
-        case_id__in=[c.pk for c in cases], person_id__in=ids
-    ).values_list("case_id", "person_id"):
-        takes_part.setdefault(case_id, set()).add(person_id)
-    workable: set[int] = set()
-    for case in cases:
-        if not policies.can_share_through(access, [case]):
-            continue
-        workable.update({case.person_id, *takes_part.get(case.pk, set())} & ids)
-    return workable & visible_people
 
 
 # --- Consents --------------------------------------------------------------------------------
@@ -302,7 +265,7 @@ CONSENT_FIELDS = (
 
 
 def _require_workable(actor: User, person: Person, what: str) -> None:
-    if person.pk not in workable_person_ids(actor, [person.pk]):
+    if not may_share_about(actor, person):
         raise ApplicationError(f"You can {what} only for people on a case you work on.")
 
 
@@ -352,7 +315,7 @@ def consent_record(
         _add(errors, "given_on", "The date consent was given must be today or in the past.")
     if expires_on and given_on and expires_on < given_on:
         _add(errors, "expires_on", "The expiry date must be on or after the date it was given.")
-    _raise_if(errors)
+    refuse_if(errors)
     consent = Consent(
         person=person,
         organisation_id=person.organisation_id,
@@ -409,7 +372,7 @@ def consent_withdraw(
         _add(errors, "withdrawn_on", "The date of withdrawal must be today or in the past.")
     elif withdrawn_on < consent.given_on:
         _add(errors, "withdrawn_on", "The date of withdrawal cannot be before consent was given.")
-    _raise_if(errors)
+    refuse_if(errors)
     consent.withdrawn_on = withdrawn_on
     consent.withdrawal_note = note.strip()
     consent.withdrawn_by = actor
@@ -424,29 +387,6 @@ def consent_withdraw(
         personal={"note": consent.withdrawal_note},
     )
     return consent
-
-
-def covering_consents(
-    *,
-    people: Iterable[Person],
-    agency: PartnerAgency,
-    purpose: str,
-    data_categories: list[str],
-    on: date,
-) -> dict[int, Consent]:
-    """For each person, the most recent consent that covers this sharing on this day."""
-    ids = [p.pk for p in people]
-    found: dict[int, Consent] = {}
-    for consent in Consent.objects.filter(person_id__in=ids, agency=agency).order_by(
-        "-given_on", "-id"
-    ):
-        if consent.person_id in found:
-            continue
-        if consent.valid_on(on) and consent.covers(
-            purpose=purpose, data_categories=data_categories
-        ):
-            found[consent.person_id] = consent
-    return found
 
 
 # --- Recording a sharing ---------------------------------------------------------------------
@@ -790,17 +730,13 @@ def _sharing_personal(sharing: SharingRecord) -> dict[str, Any]:
     }
 
 
-def _people_ids(sharing: SharingRecord) -> list[int]:
-    return list(sharing.subjects.values_list("person_id", flat=True))
-
-
 @transaction.atomic
 def sharing_record(*, actor: User, draft: SharingDraft) -> SharingRecord:
     """Log a sharing. With consent on file it is done; without consent it waits for a
     manager's authorisation, unless it is an urgent safeguarding sharing, which counts as done
     at once and is flagged until a manager authorises it."""
     errors, consents = draft_errors(actor=actor, draft=draft)
-    _raise_if(errors)
+    refuse_if(errors)
     if draft.agency is None or draft.shared_on is None:  # refused above; for the type checker
         raise ApplicationError("Choose the agency and the date shared.")
     on_file = draft.consent_status == ConsentStatus.ON_FILE
@@ -873,27 +809,6 @@ def sharing_record(*, actor: User, draft: SharingDraft) -> SharingRecord:
     return sharing
 
 
-def sees_everyone(user: User, person_ids: Iterable[int]) -> bool:
-    """The user may see every one of these people (a manager deciding on a sharing must read
-    all of it, reasons included)."""
-    ids = set(person_ids)
-    return ids == set(
-        Person.objects.filter(pk__in=ids)
-        .filter(record_policies.person_visible_q(record_access(user)))
-        .values_list("pk", flat=True)
-    )
-
-
-def holding_team_ids(sharing: SharingRecord) -> set[int]:
-    """Teams holding a case of one of the sharing's people (as subject or participant)."""
-    ids = _people_ids(sharing)
-    return set(
-        Case.objects.filter(organisation_id=sharing.organisation_id)
-        .filter(Q(person_id__in=ids) | Q(participants__person_id__in=ids))
-        .values_list("team_id", flat=True)
-    )
-
-
 def _locked_pending(actor: User, sharing: SharingRecord, verb: str) -> SharingRecord:
     sharing = (
         SharingRecord.objects.select_for_update(of=("self",))
@@ -914,7 +829,7 @@ def _locked_pending(actor: User, sharing: SharingRecord, verb: str) -> SharingRe
         raise ApplicationError(
             f"Only a manager of a team holding one of these people's cases can {verb} it."
         )
-    if not sees_everyone(actor, _people_ids(sharing)):
+    if not sees_everyone(actor, sharing_people_ids(sharing)):
         raise ApplicationError(
             f"To {verb} a sharing you must be able to see everyone in it: ask a manager who "
             "can see them all."
@@ -945,7 +860,7 @@ def _decide(
         action=Action.UPDATE,
         summary=summary,
         obj=sharing,
-        subjects=_people_ids(sharing),
+        subjects=sharing_people_ids(sharing),
         changes={
             "authorisation": (Authorisation.PENDING, decision),
             "status": (was, sharing.status),
@@ -1014,7 +929,7 @@ def sharing_decline(*, actor: User, sharing: SharingRecord, note: str) -> Sharin
                 action=Action.UPDATE,
                 summary=f"Revoked {revoked} unused package link(s) of a declined sharing",
                 obj=sharing,
-                subjects=_people_ids(sharing),
+                subjects=sharing_people_ids(sharing),
             )
         _tell_guardians(sharing)
     return sharing

@@ -85,7 +85,7 @@ def _workable_view(request: HttpRequest, person_id: Any) -> PersonInView:
     (403 otherwise: they may read the record but not share from it)."""
     user = _user(request)
     view = record_selectors.person_in_view_for_user(user=user, person_id=person_id)
-    if view.person.pk not in services.workable_person_ids(user, [view.person.pk]):
+    if not selectors.may_share_about(user, view.person):
         raise PermissionDenied(
             "You can record sharing and consent only for people on a case you work on."
         )
@@ -456,7 +456,7 @@ def _candidates(user: Any, view: PersonInView) -> list[Person]:
         ids.update(row.person_id for row in getattr(case, "participant_rows", []))
     ids.update(p.case.person_id for p in view.participations)
     ids.discard(view.person.pk)
-    workable = services.workable_person_ids(user, ids)
+    workable = selectors.workable_person_ids(user, ids)
     if not workable:
         return []
     return list(
@@ -626,7 +626,7 @@ def _covering(draft: services.SharingDraft) -> dict[int, Consent] | None:
     """The consent covering this sharing for each person, once there is enough to tell."""
     if draft.agency is None or draft.shared_on is None or not draft.purpose:
         return None
-    return services.covering_consents(
+    return selectors.covering_consents(
         people=draft.people,
         agency=draft.agency,
         purpose=draft.purpose,
@@ -1048,7 +1048,7 @@ def consent_withdraw(request: HttpRequest, consent_id: str) -> HttpResponse:
     user = _user(request)
     consent = selectors.consent_get_for_user(user=user, consent_id=consent_id)
     person = consent.person
-    if person.pk not in services.workable_person_ids(user, [person.pk]):
+    if not selectors.may_share_about(user, person):
         raise PermissionDenied("You can record a withdrawal only for people on a case you work on.")
     form = forms.ConsentWithdrawForm(
         request.POST or None, initial={"withdrawn_on": timezone.localdate()}

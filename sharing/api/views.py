@@ -77,7 +77,7 @@ def _page(view: APIView, request: Request, rows: Any) -> tuple[SharingPagination
 
 
 def _may_work_on(user: User, person: Person) -> bool:
-    return person.pk in services.workable_person_ids(user, [person.pk])
+    return selectors.may_share_about(user, person)
 
 
 # --- The register: agencies and agreements ---------------------------------------------------
