@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -251,6 +252,11 @@ class DisposalBatch(models.Model):
     second_approved_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-proposed_at"]
@@ -286,6 +292,10 @@ class DisposalItem(models.Model):
     person = models.ForeignKey(
         "records.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # For classes that are not cases: the primary key of the rights request, complaint or
+    # sharing-log entry (for audit events, the last event id the item covers). Cleared when
+    # the record is disposed of.
+    object_pk = models.BigIntegerField(null=True, blank=True)
     record_reference = models.CharField(max_length=40)
     trigger_date = models.DateField(null=True, blank=True)
     due_on = models.DateField(null=True, blank=True)
@@ -305,6 +315,14 @@ class DisposalItem(models.Model):
                 condition=~Q(status="kept") | (~Q(reason="") & Q(keep_until__isnull=False)),
                 name="disposal_item_kept_with_reason_and_date",
             ),
+        ]
+        # The disposal register: a disposed record's stub is kept for good.
+        triggers = [
+            pgtrigger.Protect(
+                name="disposal_register_kept",
+                operation=pgtrigger.Delete,
+                condition=pgtrigger.Q(old__status="disposed"),
+            )
         ]
 
     def __str__(self) -> str:

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import Max, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
-from retention.models import Hold, HoldScope, RecordClass, RetentionRule
+from retention import policies, schedule
+from retention.models import (
+    Action,
+    BatchStatus,
+    ClassKind,
+    DisposalBatch,
+    DisposalItem,
+    Hold,
+    HoldScope,
+    ItemStatus,
+    RecordClass,
+    RetentionRule,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def rules_in_force() -> QuerySet[RetentionRule]:
@@ -78,4 +96,189 @@ def holds_in_force(*, on: date | None = None) -> HoldsInForce:
         class_ids=frozenset(k for scope, _, _, k, *_ in rows if scope == HoldScope.RECORD_CLASS),
         class_ranges=ranges,
         request_person_ids=frozenset(held_person_ids(on)),
+    )
+
+
+# --- What is due -----------------------------------------------------------------------------
+
+OPEN_BATCH = (BatchStatus.PROPOSED, BatchStatus.APPROVED, BatchStatus.RUNNING)
+
+
+def cases_spoken_for(on: date) -> QuerySet[Any]:
+    """Cases already in a batch not yet finished, or kept longer at review until a later day."""
+    return (
+        DisposalItem.objects.filter(case__isnull=False)
+        .filter(Q(batch__status__in=OPEN_BATCH) | Q(status=ItemStatus.KEPT, keep_until__gt=on))
+        .values("case_id")
+    )
+
+
+@dataclass
+class DueRecords:
+    """One council's records of one class due under the rule in force: the batch to propose.
+    ``items`` are unsaved register rows (included, held or trigger unknown)."""
+
+    rule: RetentionRule
+    organisation_id: int
+    items: list[DisposalItem]
+
+    @property
+    def included(self) -> int:
+        return sum(1 for i in self.items if i.status == ItemStatus.INCLUDED)
+
+
+def _case_dues(rule: RetentionRule, organisation_ids: frozenset[int] | None) -> Iterator[Any]:
+    """(case, Due) for every closed case of the rule's class, by council then id. Open cases
+    are never disposed of, whatever their dates."""
+    from records.models import Case
+
+    cases = (
+        Case.objects.filter(category__in=rule.record_class.case_categories, closed_on__isnull=False)
+        .select_related("person")
+        .annotate(last_action=Max("items__occurred_at"))
+        .order_by("organisation_id", "pk")
+    )
+    if organisation_ids is not None:
+        cases = cases.filter(organisation_id__in=organisation_ids)
+    for case in cases.iterator(chunk_size=2000):
+        last = timezone.localtime(case.last_action).date() if case.last_action else None
+        trigger = schedule.case_trigger(rule.trigger, case, case.person, last)
+        yield case, schedule.due(rule, trigger, case.person)
+
+
+def disposal_due(
+    *, on: date | None = None, organisation_ids: frozenset[int] | None = None
+) -> list[DueRecords]:
+    """What falls to be disposed of on ``on``: for each class whose rule disposes, the records
+    due by the rule in force, per council. Held records and records whose trigger is not known
+    are listed, left out, with the reason. Records already in an open batch, or kept longer
+    at review, wait. The nightly proposal saves this; the dry run only shows it."""
+    from records.models import Case
+
+    on = on or timezone.localdate()
+    holds = holds_in_force(on=on)
+    spoken_for = set(cases_spoken_for(on).values_list("case_id", flat=True))
+    found: list[DueRecords] = []
+    rules = rules_in_force().filter(record_class__kind=ClassKind.CASE)
+    for rule in rules.exclude(action=Action.KEEP):
+        rows: dict[int, list[DisposalItem]] = {}
+        case: Case
+        for case, due in _case_dues(rule, organisation_ids):
+            if case.pk in spoken_for or (due.on is not None and due.on > on):
+                continue
+            status, reason = ItemStatus.INCLUDED, ""
+            if due.on is None:
+                status, reason = ItemStatus.UNKNOWN, due.reason
+            else:
+                held = holds.reason(
+                    person_id=case.person_id,
+                    case_id=case.pk,
+                    class_id=rule.record_class_id,
+                    record_from=case.opened_on,
+                    record_to=case.closed_on,
+                )
+                if held:
+                    status, reason = ItemStatus.HELD, held
+            rows.setdefault(case.organisation_id, []).append(
+                DisposalItem(
+                    case=case,
+                    person_id=case.person_id,
+                    record_reference=case.reference,
+                    trigger_date=due.trigger_date,
+                    due_on=due.on,
+                    status=status,
+                    reason=reason,
+                )
+            )
+        found += [DueRecords(rule, org, items) for org, items in rows.items()]
+    return found
+
+
+@dataclass
+class Forecast:
+    """How many records fall due in each of the coming months, per class."""
+
+    months: list[date]  # the first day of each month
+    rows: list[tuple[RecordClass, list[int]]]  # per class, a count per month
+    unknown: dict[int, int]  # class id -> records whose trigger is not known
+
+    @property
+    def totals(self) -> list[int]:
+        return [sum(counts[m] for _, counts in self.rows) for m in range(len(self.months))]
+
+
+def forecast(
+    *, on: date | None = None, months: int = 24, organisation_ids: frozenset[int] | None = None
+) -> Forecast:
+    """Counts of closed records falling due in each of the next ``months`` calendar months
+    (this month first), per class, by the rule in force; records already due are in the
+    dry run, not here."""
+    on = on or timezone.localdate()
+    first = on.replace(day=1)
+    starts = [schedule.add_period(first, months=m) for m in range(months)]
+    end = schedule.add_period(first, months=months)
+    rows: list[tuple[RecordClass, list[int]]] = []
+    unknown: dict[int, int] = {}
+    for rule in rules_in_force().filter(record_class__kind=ClassKind.CASE):
+        counts = [0] * months
+        if rule.action != Action.KEEP:
+            for _case, due in _case_dues(rule, organisation_ids):
+                if due.on is None:
+                    unknown[rule.record_class_id] = unknown.get(rule.record_class_id, 0) + 1
+                elif on < due.on < end:
+                    counts[(due.on.year - first.year) * 12 + due.on.month - first.month] += 1
+        rows.append((rule.record_class, counts))
+    return Forecast(months=starts, rows=rows, unknown=unknown)
+
+
+# --- For the records manager -----------------------------------------------------------------
+
+
+def _councils(user: User) -> frozenset[int]:
+    return policies.approver_org_ids(user) | policies.hold_org_ids(user)
+
+
+def holds_list_for_user(*, user: User, active: bool = True) -> QuerySet[Hold]:
+    """Holds on the councils the user keeps; in force only, unless ``active`` is False."""
+    holds = Hold.objects.filter(organisation_id__in=_councils(user)).select_related(
+        "person", "case", "record_class", "placed_by", "lifted_by", "organisation"
+    )
+    return holds.filter(lifted_at__isnull=True) if active else holds
+
+
+def hold_get_for_user(*, user: User, public_id: Any) -> Hold:
+    hold = holds_list_for_user(user=user, active=False).filter(public_id=public_id).first()
+    if hold is None:
+        raise Http404("No such hold.")
+    return hold
+
+
+def batch_list_for_user(*, user: User) -> QuerySet[DisposalBatch]:
+    return DisposalBatch.objects.filter(
+        organisation_id__in=policies.approver_org_ids(user)
+    ).select_related("record_class", "rule", "organisation", "first_approver", "second_approver")
+
+
+def batch_get_for_user(*, user: User, public_id: Any) -> DisposalBatch:
+    batch = batch_list_for_user(user=user).filter(public_id=public_id).first()
+    if batch is None:
+        raise Http404("No such disposal batch.")
+    return batch
+
+
+def register_list_for_user(*, user: User) -> QuerySet[DisposalItem]:
+    """The disposal register: one stub per record disposed of, newest first. No personal
+    data: class, reference, trigger date, rule version, batch, approvers, date disposed."""
+    return (
+        DisposalItem.objects.filter(
+            status=ItemStatus.DISPOSED,
+            batch__organisation_id__in=policies.approver_org_ids(user),
+        )
+        .select_related(
+            "batch__record_class",
+            "batch__rule",
+            "batch__first_approver",
+            "batch__second_approver",
+        )
+        .order_by("-disposed_at", "record_reference")
     )

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from audit.models import Action as AuditAction
 from audit.services import event_record, snapshot
 from core.errors import ApplicationError, refuse_if
-from retention import policies, schedule, selectors
+from retention import destruction, policies, selectors
 from retention.models import (
     Action,
     BatchStatus,
@@ -234,99 +234,49 @@ def hold_lift(*, actor: User, hold: Hold, reason: str) -> Hold:
 
 # --- Disposal batches ------------------------------------------------------------------------
 
-OPEN_BATCH = (BatchStatus.PROPOSED, BatchStatus.APPROVED, BatchStatus.RUNNING)
-
-
-def _cases_spoken_for(on: date) -> QuerySet[Any]:
-    """Cases already in a batch not yet finished, or kept longer at review until a later day."""
-    return (
-        DisposalItem.objects.filter(case__isnull=False)
-        .filter(Q(batch__status__in=OPEN_BATCH) | Q(status=ItemStatus.KEPT, keep_until__gt=on))
-        .values("case_id")
-    )
-
 
 @transaction.atomic
 def disposal_propose(*, on: date | None = None) -> list[DisposalBatch]:
-    """The nightly proposal: for each case class whose rule disposes, the closed cases due by
-    the rule in force, one batch per council. Held cases and closed cases whose trigger is
-    not known are listed in the batch, left out, with the reason. Cases already in an open
-    batch, or kept longer at review, wait."""
-    from records.models import Case
-
+    """The nightly proposal: for each class whose rule disposes, the records due by the rule
+    in force, one batch per council (``selectors.disposal_due``). Held records and records
+    whose trigger is not known are listed in the batch, left out, with the reason."""
     on = on or timezone.localdate()
-    holds = selectors.holds_in_force(on=on)
     batches: list[DisposalBatch] = []
-    rules = selectors.rules_in_force().filter(record_class__kind=ClassKind.CASE)
-    for rule in rules.exclude(action=Action.KEEP):
-        record_class = rule.record_class
-        cases = (
-            Case.objects.filter(category__in=record_class.case_categories)
-            .exclude(pk__in=_cases_spoken_for(on))
-            .select_related("person")
-            .annotate(last_action=Max("items__occurred_at"))
-            .order_by("organisation_id", "pk")
+    for due in selectors.disposal_due(on=on):
+        rule, items = due.rule, due.items
+        batch = DisposalBatch.objects.create(
+            reference=f"tmp-{uuid.uuid4().hex[:16]}",
+            organisation_id=due.organisation_id,
+            record_class=rule.record_class,
+            rule=rule,
+            action=batch_action(rule),
+            proposed_on=on,
         )
-        rows: dict[int, list[DisposalItem]] = {}
-        for case in cases.iterator(chunk_size=2000):
-            if case.closed_on is None:
-                continue  # an open case is not disposed of, whatever its dates
-            last = timezone.localtime(case.last_action).date() if case.last_action else None
-            found = schedule.due(
-                rule, schedule.case_trigger(rule.trigger, case, case.person, last), case.person
-            )
-            if found.on is not None and found.on > on:
-                continue
-            status, reason = ItemStatus.INCLUDED, ""
-            if found.on is None:
-                status, reason = ItemStatus.UNKNOWN, found.reason
-            else:
-                held = holds.reason(
-                    person_id=case.person_id,
-                    case_id=case.pk,
-                    class_id=record_class.pk,
-                    record_from=case.opened_on,
-                    record_to=case.closed_on,
-                )
-                if held:
-                    status, reason = ItemStatus.HELD, held
-            rows.setdefault(case.organisation_id, []).append(
-                DisposalItem(
-                    case=case,
-                    person_id=case.person_id,
-                    record_reference=case.reference,
-                    trigger_date=found.trigger_date,
-                    due_on=found.on,
-                    status=status,
-                    reason=reason,
-                )
-            )
-        for organisation_id, items in rows.items():
-            batch = DisposalBatch.objects.create(
-                reference=f"tmp-{uuid.uuid4().hex[:16]}",
-                organisation_id=organisation_id,
-                record_class=record_class,
-                rule=rule,
-                action=rule.action,
-                proposed_on=on,
-            )
-            batch.reference = f"DB-{on.year}-{batch.pk:05d}"
-            batch.save(update_fields=["reference"])
-            for item in items:
-                item.batch = batch
-            DisposalItem.objects.bulk_create(items)
-            included = sum(1 for i in items if i.status == ItemStatus.INCLUDED)
-            event_record(
-                actor=None,
-                action=AuditAction.CREATE,
-                summary=(
-                    f"Proposed disposal batch {batch.reference}: {included} of {len(items)} "
-                    f"{record_class.name.lower()} records due under rule version {rule.version}"
-                ),
-                obj=batch,
-            )
-            batches.append(batch)
+        batch.reference = f"DB-{on.year}-{batch.pk:05d}"
+        batch.save(update_fields=["reference"])
+        for item in items:
+            item.batch = batch
+        DisposalItem.objects.bulk_create(items)
+        included = sum(1 for i in items if i.status == ItemStatus.INCLUDED)
+        event_record(
+            actor=None,
+            action=AuditAction.CREATE,
+            summary=(
+                f"Proposed disposal batch {batch.reference}: {included} of {len(items)} "
+                f"{rule.record_class.name.lower()} records due under rule version {rule.version}"
+            ),
+            obj=batch,
+        )
+        batches.append(batch)
     return batches
+
+
+def batch_action(rule: RetentionRule) -> str:
+    """What approving the batch does: a review rule's usual outcome where it names one (the
+    review is the batch's own review), otherwise the rule's action."""
+    if rule.action == Action.REVIEW and rule.then_action in (Action.DESTROY, Action.ANONYMISE):
+        return rule.then_action
+    return rule.action
 
 
 def _locked_batch(actor: User, batch: DisposalBatch) -> DisposalBatch:
@@ -348,6 +298,11 @@ def batch_approve(*, actor: User, batch: DisposalBatch) -> DisposalBatch:
         raise ApplicationError(
             f"This batch is not waiting for approval ({batch.get_status_display().lower()})."
         )
+    if batch.action not in (Action.DESTROY, Action.ANONYMISE):
+        raise ApplicationError(
+            "This batch is for review only: its rule destroys nothing. Keep each record longer "
+            "with its next review day, or change the rule."
+        )
     if not batch.items.filter(status=ItemStatus.INCLUDED).exists():
         raise ApplicationError("Nothing in this batch is to be disposed of.")
     now = timezone.now()
@@ -362,9 +317,164 @@ def batch_approve(*, actor: User, batch: DisposalBatch) -> DisposalBatch:
         batch.second_approver, batch.second_approved_at = actor, now
         batch.status = BatchStatus.APPROVED
         summary = f"Second approval of disposal batch {batch.reference}: approved"
+        transaction.on_commit(partial(_queue_run, batch.pk))
     batch.save()
     event_record(actor=actor, action=AuditAction.UPDATE, summary=summary, obj=batch)
     return batch
+
+
+def _queue_run(batch_id: int) -> None:
+    from retention.tasks import disposal_run_task
+
+    disposal_run_task.delay(batch_id)
+
+
+@transaction.atomic
+def batch_cancel(*, actor: User, batch: DisposalBatch, reason: str) -> DisposalBatch:
+    """Withdraw a batch before it runs: nothing in it is disposed of, and its records are
+    proposed again the next night they are due."""
+    batch = _locked_batch(actor, batch)
+    if batch.status not in (BatchStatus.PROPOSED, BatchStatus.APPROVED):
+        raise ApplicationError("Only a batch that has not started can be cancelled.")
+    if not (reason or "").strip():
+        raise ApplicationError(
+            "Say why the batch is cancelled.",
+            field_errors={"reason": ["Say why the batch is cancelled."]},
+        )
+    batch.status = BatchStatus.CANCELLED
+    batch.cancelled_by, batch.cancelled_at = actor, timezone.now()
+    batch.cancel_reason = reason.strip()
+    batch.save(update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"])
+    event_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        summary=f"Cancelled disposal batch {batch.reference}",
+        obj=batch,
+        personal={"reason": batch.cancel_reason},
+    )
+    return batch
+
+
+# --- Carrying out an approved batch ----------------------------------------------------------
+
+RUN_CHUNK = 200
+
+
+def batch_run(*, batch_id: int, chunk_size: int = RUN_CHUNK) -> DisposalBatch | None:
+    """Carry out an approved batch, a chunk of records per transaction. Safe to run again and
+    side by side: each chunk claims its records with SKIP LOCKED, so a worker that dies
+    mid-batch leaves only whole chunks done, and the next run finishes the rest exactly."""
+    DisposalBatch.objects.filter(pk=batch_id, status=BatchStatus.APPROVED).update(
+        status=BatchStatus.RUNNING, started_at=timezone.now()
+    )
+    batch = DisposalBatch.objects.select_related("record_class").filter(pk=batch_id).first()
+    if batch is None or batch.status != BatchStatus.RUNNING:
+        return batch
+    while _run_chunk(batch, chunk_size):
+        pass
+    return _run_finish(batch)
+
+
+@transaction.atomic
+def _run_chunk(batch: DisposalBatch, chunk_size: int) -> bool:
+    """One transaction: claim the next records, re-check every hold on them under lock, then
+    destroy those still free and write their register entries. False when none are left."""
+    from records.models import Case, Person
+
+    items = list(
+        DisposalItem.objects.filter(batch=batch, status=ItemStatus.INCLUDED)
+        .select_for_update(skip_locked=True)
+        .order_by("pk")[:chunk_size]
+    )
+    if not items:
+        return False
+    # Lock what a new hold would lock, so a hold placed meanwhile waits for this chunk or
+    # is seen by it: the class, the people and the cases.
+    RecordClass.objects.select_for_update().filter(pk=batch.record_class_id).exists()
+    person_ids = {i.person_id for i in items if i.person_id}
+    list(Person.objects.select_for_update().filter(pk__in=person_ids).values_list("pk"))
+    cases = {
+        c.pk: c
+        for c in Case.objects.select_for_update().filter(
+            pk__in=[i.case_id for i in items if i.case_id]
+        )
+    }
+    holds = selectors.holds_in_force(on=timezone.localdate())
+    now = timezone.now()
+    free: list[DisposalItem] = []
+    for item in items:
+        case = cases.get(item.case_id) if item.case_id else None
+        if batch.record_class.kind == ClassKind.CASE and case is None:
+            item.status, item.reason = ItemStatus.SKIPPED, "The record no longer exists."
+            continue
+        held = holds.reason(
+            person_id=item.person_id,
+            case_id=item.case_id,
+            class_id=batch.record_class_id,
+            record_from=case.opened_on if case else item.trigger_date,
+            record_to=case.closed_on if case else item.trigger_date,
+        )
+        if held:
+            item.status, item.reason = ItemStatus.SKIPPED, held
+        else:
+            free.append(item)
+    destroyed = destruction.records_destroy(
+        batch.record_class.kind,
+        [int(i.case_id or i.object_pk or 0) for i in free],
+        anonymise=batch.action == Action.ANONYMISE,
+    )
+    for item in free:
+        item.status, item.disposed_at = ItemStatus.DISPOSED, now
+        item.case, item.person, item.object_pk = None, None, None
+    DisposalItem.objects.bulk_update(
+        items, ["status", "reason", "disposed_at", "case", "person", "object_pk"]
+    )
+    skipped = len(items) - len(free)
+    verb = "Anonymised" if batch.action == Action.ANONYMISE else "Destroyed"
+    event_record(
+        actor=None,
+        action=AuditAction.DELETE,
+        summary=(
+            f"{verb} {len(free)} records of disposal batch {batch.reference} "
+            f"({destroyed.items} items, {destroyed.people} people, {destroyed.files} files, "
+            f"{destroyed.scrubbed_events} audit events scrubbed)"
+            + (f"; {skipped} left out, held" if skipped else "")
+        ),
+        obj=batch,
+    )
+    return True
+
+
+@transaction.atomic
+def _run_finish(batch: DisposalBatch) -> DisposalBatch:
+    batch = DisposalBatch.objects.select_for_update().get(pk=batch.pk)
+    if (
+        batch.status != BatchStatus.RUNNING
+        or batch.items.filter(status=ItemStatus.INCLUDED).exists()
+    ):
+        return batch
+    batch.status, batch.finished_at = BatchStatus.DONE, timezone.now()
+    batch.save(update_fields=["status", "finished_at"])
+    disposed = batch.items.filter(status=ItemStatus.DISPOSED).count()
+    event_record(
+        actor=None,
+        action=AuditAction.UPDATE,
+        summary=f"Disposal batch {batch.reference} carried out: {disposed} records disposed of",
+        obj=batch,
+    )
+    return batch
+
+
+def batches_resume() -> list[int]:
+    """Approved batches not yet run and batches a dead worker left running: run them."""
+    ids = list(
+        DisposalBatch.objects.filter(
+            status__in=(BatchStatus.APPROVED, BatchStatus.RUNNING)
+        ).values_list("pk", flat=True)
+    )
+    for batch_id in ids:
+        batch_run(batch_id=batch_id)
+    return ids
 
 
 @transaction.atomic

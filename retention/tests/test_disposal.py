@@ -183,3 +183,56 @@ def test_beat_proposes_every_night_and_the_task_runs_the_proposal(
     disposal_propose_task.apply()
     disposal_propose_task.apply()
     assert DisposalBatch.objects.count() == 1
+
+
+def test_an_approved_batch_destroys_each_case_and_keeps_a_stub_in_the_register(
+    team_north: Any, practitioner: User, manager: User, admin_user: User, ig_team: Any
+) -> None:
+    from records.models import Case, Item, Person
+
+    close = partial(_closed, team_north, practitioner, manager)
+    gone = open_case(
+        team=team_north,
+        worker=practitioner,
+        manager=manager,
+        opened_on=date(2005, 1, 1),
+        category="child_in_need",
+        date_of_birth=date(1990, 4, 1),
+    )
+    record_services.note_record(
+        actor=practitioner,
+        case=gone,
+        occurred_at=timezone.now() - timedelta(days=6000),
+        title="Home visit",
+        body="Spoke with the family.",
+    )
+    record_services.case_close(
+        actor=manager, case=gone, closed_on=date(2008, 1, 1), reason="needs_met"
+    )
+    kept = close(born=date(1989, 4, 1), opened=date(2005, 1, 1), closed=date(2008, 1, 1))
+    (batch,) = services.disposal_propose()
+    colleague = staff_member(role=Role.RECORDS_MANAGER, team=ig_team, username="rosa")
+    services.hold_place(
+        actor=admin_user,
+        organisation=kept.organisation,
+        scope="case",
+        case=kept,
+        reason="Claim received after the proposal",
+    )
+    services.batch_approve(actor=colleague, batch=batch)
+    services.batch_approve(actor=admin_user, batch=batch)
+
+    done = services.batch_run(batch_id=batch.pk, chunk_size=1)
+    assert done is not None and done.status == BatchStatus.DONE
+    assert not Case.objects.filter(pk=gone.pk).exists()
+    assert not Person.objects.filter(pk=gone.person_id).exists()
+    assert not Item.objects.filter(case_id=gone.pk).exists()
+    assert Case.objects.filter(pk=kept.pk).exists()
+    register = {i.record_reference: i for i in batch.items.all()}
+    assert register[gone.reference].status == ItemStatus.DISPOSED
+    assert register[gone.reference].case_id is None
+    assert register[gone.reference].disposed_at is not None
+    assert register[kept.reference].status == ItemStatus.SKIPPED
+    assert "hold on the case" in register[kept.reference].reason
+    # Running again does nothing more.
+    assert services.batch_run(batch_id=batch.pk) == done

@@ -1,0 +1,253 @@
+"""How a record is destroyed for good: set-based deletes of a case and everything under it, and
+of the people nothing retained still names. Called by the disposal services inside the
+transaction that re-checked the holds, never on its own.
+
+Deletes go straight to the database (``_raw_delete``): Django's cascade collector would load
+every row first, and a county's batch has millions. The order does not matter within the
+transaction because foreign keys are checked at commit (deferred on PostgreSQL and SQLite), so
+every table under a record is listed here by name, and the "whole database" test proves none
+is missed. Files are deleted last, still inside the transaction: a crash before the commit
+leaves rows whose files are gone, which the next run deletes; never files nobody can find.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.storage import storages
+from django.db.models import Q, QuerySet
+
+from access_requests.models import CollectedItem, Complaint, RequestSubject
+from audit.models import PrivacyAlert
+from audit.services import events_scrub_objects, events_scrub_personal
+from records.models import (
+    ITEM_MODELS,
+    Address,
+    Allocation,
+    BreakGlassAccess,
+    Case,
+    CaseGroupObjectPermission,
+    CaseParticipant,
+    CaseUserObjectPermission,
+    DisagreementStatement,
+    Document,
+    EmailAddress,
+    Item,
+    ItemPerson,
+    ItemRevision,
+    ItemUserObjectPermission,
+    Person,
+    PersonAlert,
+    PersonName,
+    PersonUserObjectPermission,
+    PhoneNumber,
+    Relationship,
+)
+from retention.models import DisposalItem, Hold
+from sharing.models import (
+    Consent,
+    PackageLink,
+    SharedItem,
+    SharingPackage,
+    SharingRecord,
+    SharingSubject,
+)
+
+
+@dataclass
+class Destroyed:
+    """What one call destroyed: counts for the register's audit event, never values."""
+
+    cases: int = 0
+    items: int = 0
+    people: int = 0
+    files: int = 0
+    scrubbed_events: int = 0
+    person_ids: set[int] = field(default_factory=set)
+
+
+def _delete(queryset: QuerySet[Any]) -> int:
+    """DELETE … WHERE, with no cascade collection: the caller names every table."""
+    return int(queryset._raw_delete(queryset.db) or 0)  # noqa: SLF001
+
+
+def _files_delete(names: Iterable[tuple[str, str]]) -> int:
+    count = 0
+    for storage_name, name in names:
+        if name:
+            storages[storage_name].delete(name)
+            count += 1
+    return count
+
+
+def _packages_drop(sharing_ids: QuerySet[Any]) -> list[tuple[str, str]]:
+    """Cached outbound packages of these sharings, and their links: rendered again on demand."""
+    packages = SharingPackage.objects.filter(sharing_id__in=sharing_ids)
+    files = [("documents", name) for name in packages.values_list("file", flat=True)]
+    _delete(PackageLink.objects.filter(package__in=packages.values("pk")))
+    _delete(packages)
+    return files
+
+
+def _items_delete(items: QuerySet[Item]) -> tuple[int, list[tuple[str, str]]]:
+    """Items, every kind's own row, their versions, statements, links and grants. Copies held
+    in a retained rights request's file stay there (that file has its own rule)."""
+    ids = list(items.values_list("pk", flat=True))
+    if not ids:
+        return 0, []
+    files = [
+        ("documents", name)
+        for name in Document.objects.filter(pk__in=ids).values_list("file", flat=True)
+    ]
+    touched_sharings = SharedItem.objects.filter(item_id__in=ids).values("sharing_id")
+    files += _packages_drop(SharingRecord.objects.filter(pk__in=touched_sharings).values("pk"))
+    _delete(SharedItem.objects.filter(item_id__in=ids))
+    CollectedItem.objects.filter(item_id__in=ids).update(item=None)
+    for table in (ItemUserObjectPermission, ItemPerson, ItemRevision, DisagreementStatement):
+        _delete(table.objects.filter(**{f"{_item_fk(table)}__in": ids}))
+    for model in ITEM_MODELS.values():
+        _delete(model.objects.filter(pk__in=ids))
+    _delete(Item.objects.filter(pk__in=ids))
+    return len(ids), files
+
+
+def _item_fk(table: type) -> str:
+    return "content_object_id" if table is ItemUserObjectPermission else "item_id"
+
+
+def _candidates(case_ids: list[int]) -> set[int]:
+    """People whose only place in the records may be these cases: the subjects, everyone who
+    took part or is linked in an item, and their relatives recorded with them."""
+    people = set(Case.objects.filter(pk__in=case_ids).values_list("person_id", flat=True))
+    people.update(
+        CaseParticipant.objects.filter(case_id__in=case_ids).values_list("person_id", flat=True)
+    )
+    people.update(
+        ItemPerson.objects.filter(item__case_id__in=case_ids).values_list("person_id", flat=True)
+    )
+    related = Relationship.objects.filter(
+        Q(from_person_id__in=people) | Q(to_person_id__in=people)
+    ).values_list("from_person_id", "to_person_id")
+    for a, b in related:
+        people.update((a, b))
+    return people
+
+
+def _still_named(person_ids: Collection[int]) -> set[int]:
+    """Of these people, those a retained record still names: a case (as subject or taking
+    part), an item, a rights request or complaint file, or a hold."""
+    ids = list(person_ids)
+    kept = set(Case.objects.filter(person_id__in=ids).values_list("person_id", flat=True))
+    for model, column in (
+        (CaseParticipant, "person_id"),
+        (ItemPerson, "person_id"),
+        (RequestSubject, "person_id"),
+        (CollectedItem, "subject_id"),
+        (Complaint, "person_id"),
+    ):
+        kept.update(model.objects.filter(**{f"{column}__in": ids}).values_list(column, flat=True))
+    kept.update(
+        Hold.objects.filter(person_id__in=ids, lifted_at__isnull=True).values_list(
+            "person_id", flat=True
+        )
+    )
+    return kept
+
+
+def people_destroy(person_ids: Collection[int]) -> Destroyed:
+    """Destroy these people and everything that is only about them: names, addresses,
+    contacts, alerts, relationships, grants, break-glass, consents (and their scans), their
+    places in sharings (a sharing about nobody left goes entirely, with its packages), lifted
+    holds, and the personal part of every audit event about them."""
+    result = Destroyed()
+    ids = list(person_ids)
+    if not ids:
+        return result
+    files = [
+        ("documents", name)
+        for name in Consent.objects.filter(person_id__in=ids).values_list(
+            "evidence_file", flat=True
+        )
+    ]
+    sharings = set(
+        SharingSubject.objects.filter(person_id__in=ids).values_list("sharing_id", flat=True)
+    )
+    _delete(SharingSubject.objects.filter(person_id__in=ids))
+    emptied = list(
+        SharingRecord.objects.filter(pk__in=sharings)
+        .exclude(pk__in=SharingSubject.objects.values("sharing_id"))
+        .values_list("pk", flat=True)
+    )
+    files += _packages_drop(SharingRecord.objects.filter(pk__in=sharings).values("pk"))
+    _delete(SharedItem.objects.filter(sharing_id__in=emptied))
+    _delete(SharingRecord.objects.filter(pk__in=emptied))
+    _delete(Consent.objects.filter(person_id__in=ids))
+    for model in (PersonName, Address, PhoneNumber, EmailAddress, PersonAlert, BreakGlassAccess):
+        _delete(model.objects.filter(person_id__in=ids))
+    _delete(Relationship.objects.filter(Q(from_person_id__in=ids) | Q(to_person_id__in=ids)))
+    _delete(PersonUserObjectPermission.objects.filter(content_object_id__in=ids))
+    _delete(Hold.objects.filter(person_id__in=ids))  # only lifted ones: held people are kept
+    DisposalItem.objects.filter(person_id__in=ids).update(person=None)
+    PrivacyAlert.objects.filter(person_id__in=ids).update(detail="")
+    result.people = _delete(Person.objects.filter(pk__in=ids))
+    result.scrubbed_events = events_scrub_personal(person_ids=ids)
+    result.files = _files_delete(files)
+    result.person_ids = set(ids)
+    return result
+
+
+def cases_destroy(case_ids: Collection[int], *, anonymise: bool = False) -> Destroyed:
+    """Destroy these cases and everything under them, then every person they leave named by
+    nothing retained. Anonymising keeps each case's service, category, team and dates, on a
+    new person with no identifying detail, and removes everything else."""
+    ids = list(case_ids)
+    result = Destroyed()
+    if not ids:
+        return result
+    candidates = _candidates(ids)
+    subjects = dict(Case.objects.filter(pk__in=ids).values_list("pk", "person_id"))
+    object_ids = [
+        str(u) for u in Case.objects.filter(pk__in=ids).values_list("public_id", flat=True)
+    ]
+    items = Item.objects.filter(case_id__in=ids)
+    object_ids += [str(u) for u in items.values_list("public_id", flat=True)]
+    result.items, files = _items_delete(items)
+    _delete(CaseParticipant.objects.filter(case_id__in=ids))
+    _delete(Hold.objects.filter(case_id__in=ids))  # only lifted ones: held cases are kept
+    DisposalItem.objects.filter(case_id__in=ids).update(case=None)
+    if anonymise:
+        for case in Case.objects.filter(pk__in=ids).select_related("person"):
+            stub = Person.objects.create(
+                organisation_id=case.organisation_id, first_name="Anonymised", last_name="record"
+            )
+            Case.objects.filter(pk=case.pk).update(person=stub, referral_reason="")
+        result.cases = len(ids)
+    else:
+        for table in (CaseUserObjectPermission, CaseGroupObjectPermission):
+            _delete(table.objects.filter(content_object_id__in=ids))
+        _delete(Allocation.objects.filter(case_id__in=ids))
+        result.cases = _delete(Case.objects.filter(pk__in=ids))
+    # The subject's events about these cases lose their personal part even when the person
+    # stays (another case of theirs is kept).
+    result.scrubbed_events = events_scrub_objects(
+        person_ids=set(subjects.values()), object_ids=object_ids
+    )
+    result.files = _files_delete(files)
+    gone = candidates - _still_named(candidates)
+    people = people_destroy(gone)
+    result.people = people.people
+    result.person_ids = people.person_ids
+    result.files += people.files
+    result.scrubbed_events += people.scrubbed_events
+    return result
+
+
+def records_destroy(kind: str, ids: Collection[int], *, anonymise: bool = False) -> Destroyed:
+    """Destroy (or anonymise) records of one class kind by their primary keys."""
+    from retention.models import ClassKind
+
+    if kind == ClassKind.CASE:
+        return cases_destroy(ids, anonymise=anonymise)
+    raise ValueError(f"No disposal for {kind} records.")
