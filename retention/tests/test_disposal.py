@@ -223,7 +223,8 @@ def test_an_approved_batch_destroys_each_case_and_keeps_a_stub_in_the_register(
     services.batch_approve(actor=admin_user, batch=batch)
 
     done = services.batch_run(batch_id=batch.pk, chunk_size=1)
-    assert done is not None and done.status == BatchStatus.DONE
+    assert done is not None
+    assert done.status == BatchStatus.DONE
     assert not Case.objects.filter(pk=gone.pk).exists()
     assert not Person.objects.filter(pk=gone.person_id).exists()
     assert not Item.objects.filter(case_id=gone.pk).exists()
