@@ -285,6 +285,7 @@ class DisposalItem(models.Model):
     """One record in a batch. Its stub outlives the record: the reference and dates only,
     never a personal value."""
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     batch = models.ForeignKey(DisposalBatch, on_delete=models.CASCADE, related_name="items")
     case = models.ForeignKey(
         "records.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

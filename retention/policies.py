@@ -30,3 +30,13 @@ APPROVERS = frozenset({Role.RECORDS_MANAGER, Role.SYSTEM_ADMIN})
 def approver_org_ids(user: User) -> frozenset[int]:
     """Councils whose disposal batches the user reviews and approves."""
     return organisation_ids_for_roles(user, APPROVERS)
+
+
+READERS = frozenset({Role.RECORDS_MANAGER, Role.SYSTEM_ADMIN, Role.CALDICOTT_GUARDIAN})
+
+
+def can_view_schedule(user: User) -> bool:
+    """The schedule and its history hold no personal data: the records manager, the system
+    administrator and the Caldicott guardian read it. Holds, batches, the register and the
+    forecast are the approvers' (``approver_org_ids``)."""
+    return bool(READERS & user_roles(user))

@@ -37,6 +37,18 @@ def rule_in_force(record_class: RecordClass) -> RetentionRule | None:
     return rules_in_force().filter(record_class=record_class).first()
 
 
+def rule_history(record_class: RecordClass) -> QuerySet[RetentionRule]:
+    """Every version of the class's rule, newest first, with who made each."""
+    return record_class.rules.select_related("created_by").order_by("-version")
+
+
+def record_class_get(*, code: str) -> RecordClass:
+    record_class = RecordClass.objects.filter(code=code).first()
+    if record_class is None:
+        raise Http404("No such record class.")
+    return record_class
+
+
 @dataclass(frozen=True)
 class HoldsInForce:
     """Everything held from disposal on one day, loaded once for a run and asked per record.
