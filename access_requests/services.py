@@ -855,6 +855,16 @@ def access_request_disagreement_attach(
 # --- Subjects and collection -----------------------------------------------------------------
 
 
+def _person_locked(person: Person) -> Person:
+    """The person, locked until the request or complaint naming them commits: a disposal
+    chunk locks the same row, so either it sees this hold or this waits and finds the record
+    gone."""
+    locked = Person.objects.select_for_update().filter(pk=person.pk).first()
+    if locked is None:
+        raise _refuse("That record no longer exists.", "person")
+    return locked
+
+
 @transaction.atomic
 def access_request_subject_link(
     *,
@@ -871,6 +881,8 @@ def access_request_subject_link(
     target: Person | HistoricRecord = person or historic_record  # type: ignore[assignment]
     if target.organisation_id != request.organisation_id:
         raise _refuse("That record is held by another council.", "person")
+    if person is not None:
+        person = _person_locked(person)
     if RequestSubject.objects.filter(
         request=request, person=person, historic_record=historic_record
     ).exists():
@@ -1652,6 +1664,8 @@ def complaint_log(
         raise ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
     if person is not None and person.organisation_id != organisation.pk:
         raise _refuse("That record is held by another council.", "person")
+    if person is not None:
+        person = _person_locked(person)
     if access_request is not None and access_request.organisation_id != organisation.pk:
         raise _refuse("That request belongs to another council.", "access_request")
     complaint = Complaint(
@@ -1736,7 +1750,7 @@ def complaint_person_link(*, actor: User, complaint: Complaint, person: Person) 
         raise ApplicationError("The complaint is closed.")
     if person.organisation_id != complaint.organisation_id:
         raise _refuse("That record is held by another council.", "person")
-    complaint.person = person
+    complaint.person = _person_locked(person)
     complaint.save(update_fields=["person"])
     _complaint_event(actor, complaint, "Linked a complaint to the records it concerns")
     return complaint

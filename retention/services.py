@@ -145,6 +145,25 @@ def _require_holds(actor: User, organisation_id: int) -> None:
         raise ApplicationError("Only a records manager of this council can place or lift holds.")
 
 
+def _lock_held(
+    scope: str, person: Person | None, case: Case | None, record_class: RecordClass | None
+) -> None:
+    """Lock the row a disposal chunk locks for what the hold names: either the chunk running
+    now sees this hold, or this waits for it and finds the record gone."""
+    from records.models import Case, Person
+
+    if scope == HoldScope.PERSON and person is not None:
+        found = Person.objects.select_for_update().filter(pk=person.pk).exists()
+    elif scope == HoldScope.CASE and case is not None:
+        found = Case.objects.select_for_update().filter(pk=case.pk).exists()
+    elif record_class is not None:
+        found = RecordClass.objects.select_for_update().filter(pk=record_class.pk).exists()
+    else:
+        return
+    if not found:
+        raise ApplicationError("That record has been disposed of.")
+
+
 @transaction.atomic
 def hold_place(
     *,
@@ -177,6 +196,7 @@ def hold_place(
     if not (reason or "").strip():
         errors["reason"] = ["Say why disposal must stop (the inquiry, claim or complaint)."]
     refuse_if(errors)
+    _lock_held(scope, person, case, record_class)
     hold = Hold(
         organisation=organisation,
         scope=scope,
