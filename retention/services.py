@@ -8,6 +8,7 @@ from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -377,10 +378,7 @@ def batch_cancel(*, actor: User, batch: DisposalBatch, reason: str) -> DisposalB
 
 # --- Carrying out an approved batch ----------------------------------------------------------
 
-RUN_CHUNK = 200
-
-
-def batch_run(*, batch_id: int, chunk_size: int = RUN_CHUNK) -> DisposalBatch | None:
+def batch_run(*, batch_id: int, chunk_size: int | None = None) -> DisposalBatch | None:
     """Carry out an approved batch, a chunk of records per transaction. Safe to run again and
     side by side: each chunk claims its records with SKIP LOCKED, so a worker that dies
     mid-batch leaves only whole chunks done, and the next run finishes the rest exactly."""
@@ -390,6 +388,7 @@ def batch_run(*, batch_id: int, chunk_size: int = RUN_CHUNK) -> DisposalBatch | 
     batch = DisposalBatch.objects.select_related("record_class").filter(pk=batch_id).first()
     if batch is None or batch.status != BatchStatus.RUNNING:
         return batch
+    chunk_size = chunk_size or settings.CAREFILE_DISPOSAL_CHUNK
     while _run_chunk(batch, chunk_size):
         pass
     return _run_finish(batch)

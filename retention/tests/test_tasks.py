@@ -1,0 +1,127 @@
+"""A real worker carries out a batch; killed mid-batch, it leaves whole records destroyed or
+whole records intact, and the next run finishes the job exactly."""
+
+from __future__ import annotations
+
+import os
+import signal
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.tests.factories import staff_member
+from audit.models import Action, AuditEvent
+from records import services as record_services
+from records.models import Case, Item, ItemRevision
+from records.tests.factories import open_case
+from retention import services
+from retention.models import BatchStatus, DisposalBatch, ItemStatus
+from retention.tasks import disposal_resume_task, disposal_run_task
+from tests.test_celery_worker import wait_for, worker_on_queue
+
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def _due_cases(team: Any, worker: User, manager: User, count: int) -> list[Case]:
+    cases = []
+    for n in range(count):
+        case = open_case(
+            team=team,
+            worker=worker,
+            manager=manager,
+            opened_on=date(2004, 1, 1),
+            category="child_in_need",
+            date_of_birth=date(1985, 1, 1 + n),
+        )
+        record_services.note_record(
+            actor=worker,
+            case=case,
+            title="Visit",
+            body=f"Visit {n}",
+            occurred_at=timezone.now() - timedelta(days=7000),
+        )
+        record_services.case_close(
+            actor=manager, case=case, closed_on=date(2006, 1, 1), reason="needs_met"
+        )
+        cases.append(case)
+    return cases
+
+
+def _blocked_backend() -> int | None:
+    """The worker's database session, once it waits for the row this test has locked."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+def _disposed(batch: DisposalBatch) -> int:
+    return batch.items.filter(status=ItemStatus.DISPOSED).count()
+
+
+def test_a_worker_killed_mid_batch_leaves_whole_records_and_the_next_run_finishes_exactly(
+    team_north: Any,
+    practitioner: User,
+    manager: User,
+    admin_user: User,
+    ig_team: Any,
+    django_capture_on_commit_callbacks: Any,
+    default_schedule: None,
+) -> None:
+    cases = _due_cases(team_north, practitioner, manager, 6)
+    (batch,) = services.disposal_propose()
+    colleague = staff_member(role=Role.RECORDS_MANAGER, team=ig_team, username="rosa")
+    with django_capture_on_commit_callbacks(execute=False):
+        services.batch_approve(actor=colleague, batch=batch)
+        services.batch_approve(actor=admin_user, batch=batch)
+    order = list(batch.items.order_by("pk").values_list("case_id", flat=True))
+    env = {"CAREFILE_DISPOSAL_CHUNK": "2"}
+
+    # Lock the third record: the worker finishes the first chunk of two, then waits on it.
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=order[2]).get()
+        with worker_on_queue(env) as (queue, worker):
+            disposal_run_task.apply_async(args=[batch.pk], queue=queue)
+            pid = wait_for(lambda: _disposed(batch) == 2 and _blocked_backend(), worker)
+            os.kill(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=20)
+            with connection.cursor() as cursor:  # its session dies with it
+                cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.RUNNING
+    assert _disposed(batch) == 2
+    destroyed, intact = order[:2], order[2:]
+    assert not Case.objects.filter(pk__in=destroyed).exists()
+    assert not Item.objects.filter(case_id__in=destroyed).exists()
+    # Nothing half-destroyed: every other record is whole, with its note and its versions.
+    assert Case.objects.filter(pk__in=intact).count() == 4
+    assert Item.objects.filter(case_id__in=intact).count() == 4
+    assert ItemRevision.objects.filter(item__case_id__in=intact).count() == 4
+    assert batch.items.filter(status=ItemStatus.INCLUDED).count() == 4
+
+    # The next run (the resume task a new worker picks up) finishes the batch exactly.
+    with worker_on_queue(env) as (queue, worker):
+        disposal_resume_task.apply_async(queue=queue)
+        wait_for(
+            lambda: DisposalBatch.objects.filter(pk=batch.pk, status=BatchStatus.DONE).exists(),
+            worker,
+        )
+    assert _disposed(batch) == 6
+    assert not Case.objects.filter(pk__in=[c.pk for c in cases]).exists()
+    chunks = AuditEvent.objects.filter(
+        action=Action.DELETE, object_id=str(batch.public_id), summary__startswith="Destroyed"
+    ).values_list("summary", flat=True)
+    # Three chunks of two, each destroyed once: the killed chunk left no event.
+    assert sorted(s.split(" records")[0] for s in chunks) == ["Destroyed 2"] * 3
