@@ -216,7 +216,6 @@ def cases_destroy(case_ids: Collection[int], *, anonymise: bool = False) -> Dest
     result.items, files = _items_delete(items)
     _delete(CaseParticipant.objects.filter(case_id__in=ids))
     _delete(Hold.objects.filter(case_id__in=ids))  # only lifted ones: held cases are kept
-    DisposalItem.objects.filter(case_id__in=ids).update(case=None)
     if anonymise:
         for case in Case.objects.filter(pk__in=ids).select_related("person"):
             stub = Person.objects.create(
@@ -225,6 +224,7 @@ def cases_destroy(case_ids: Collection[int], *, anonymise: bool = False) -> Dest
             Case.objects.filter(pk=case.pk).update(person=stub, referral_reason="")
         result.cases = len(ids)
     else:
+        DisposalItem.objects.filter(case_id__in=ids).update(case=None)
         for table in (CaseUserObjectPermission, CaseGroupObjectPermission):
             _delete(table.objects.filter(content_object_id__in=ids))
         _delete(Allocation.objects.filter(case_id__in=ids))
@@ -250,4 +250,8 @@ def records_destroy(kind: str, ids: Collection[int], *, anonymise: bool = False)
 
     if kind == ClassKind.CASE:
         return cases_destroy(ids, anonymise=anonymise)
+    from retention import other_records
+
+    if kind in other_records.KINDS:
+        return other_records.records_destroy(kind, ids, anonymise=anonymise)
     raise ValueError(f"No disposal for {kind} records.")

@@ -117,11 +117,26 @@ OPEN_BATCH = (BatchStatus.PROPOSED, BatchStatus.APPROVED, BatchStatus.RUNNING)
 
 
 def cases_spoken_for(on: date) -> QuerySet[Any]:
-    """Cases already in a batch not yet finished, or kept longer at review until a later day."""
+    """Cases already in a batch not yet finished, kept longer at review until a later day, or
+    anonymised already (an anonymised case stays, linked to its register entry)."""
     return (
         DisposalItem.objects.filter(case__isnull=False)
-        .filter(Q(batch__status__in=OPEN_BATCH) | Q(status=ItemStatus.KEPT, keep_until__gt=on))
+        .filter(
+            Q(batch__status__in=OPEN_BATCH)
+            | Q(status=ItemStatus.KEPT, keep_until__gt=on)
+            | Q(status=ItemStatus.DISPOSED)
+        )
         .values("case_id")
+    )
+
+
+def objects_spoken_for(on: date) -> QuerySet[Any]:
+    """Records of the classes that are not cases, as (class kind, primary key), already in a
+    batch not yet finished, or kept longer at review until a later day."""
+    return (
+        DisposalItem.objects.filter(object_pk__isnull=False)
+        .filter(Q(batch__status__in=OPEN_BATCH) | Q(status=ItemStatus.KEPT, keep_until__gt=on))
+        .values_list("batch__record_class__kind", "object_pk")
     )
 
 
@@ -203,6 +218,19 @@ def disposal_due(
                 )
             )
         found += [DueRecords(rule, org, items) for org, items in rows.items()]
+    # The classes that are not cases: rights requests, complaints, the sharing log, audit.
+    from retention import other_records
+
+    spoken_for_objects = set(objects_spoken_for(on))
+    others = rules_in_force().exclude(record_class__kind=ClassKind.CASE)
+    for rule in others.exclude(action=Action.KEEP):
+        found += other_records.due(
+            rule,
+            on=on,
+            holds=holds,
+            organisation_ids=organisation_ids,
+            spoken_for=spoken_for_objects,
+        )
     return found
 
 
@@ -231,9 +259,17 @@ def forecast(
     end = schedule.add_period(first, months=months)
     rows: list[tuple[RecordClass, list[int]]] = []
     unknown: dict[int, int] = {}
-    for rule in rules_in_force().filter(record_class__kind=ClassKind.CASE):
+    from retention import other_records
+
+    for rule in rules_in_force():
         counts = [0] * months
-        if rule.action != Action.KEEP:
+        if rule.record_class.kind != ClassKind.CASE:
+            counts, not_known = other_records.forecast_counts(
+                rule, on=on, months=months, organisation_ids=organisation_ids
+            )
+            if not_known:
+                unknown[rule.record_class_id] = not_known
+        elif rule.action != Action.KEEP:
             for _case, due in _case_dues(rule, organisation_ids):
                 if due.on is None:
                     unknown[rule.record_class_id] = unknown.get(rule.record_class_id, 0) + 1
@@ -294,3 +330,166 @@ def register_list_for_user(*, user: User) -> QuerySet[DisposalItem]:
         )
         .order_by("-disposed_at", "record_reference")
     )
+
+
+# --- API
+
+
+def record_class_list() -> QuerySet[RecordClass]:
+    """Every record class by name, each with its rule in force loaded as ``rules_in_force``."""
+    from django.db.models import Prefetch
+
+    return RecordClass.objects.order_by("name").prefetch_related(
+        Prefetch(
+            "rules",
+            queryset=RetentionRule.objects.filter(is_active=True).select_related("created_by"),
+            to_attr="rules_in_force",
+        )
+    )
+
+
+def hold_case_for_user(*, user: User, reference: str) -> Any:
+    """The case with this reference, of a council whose holds the user keeps, or None."""
+    from records.models import Case
+
+    return (
+        Case.objects.filter(reference=reference, organisation_id__in=policies.hold_org_ids(user))
+        .select_related("person", "organisation")
+        .first()
+    )
+
+
+def hold_councils_for_user(*, user: User) -> QuerySet[Any]:
+    """The councils whose holds the user keeps, by name."""
+    from accounts.models import Organisation
+
+    return Organisation.objects.filter(pk__in=policies.hold_org_ids(user)).order_by("name")
+
+
+def councils_by_id(*, organisation_ids: Any) -> dict[int, Any]:
+    from accounts.models import Organisation
+
+    return {o.pk: o for o in Organisation.objects.filter(pk__in=organisation_ids)}
+
+
+def batch_list_with_counts_for_user(*, user: User) -> QuerySet[DisposalBatch]:
+    """The user's batches, newest first, each with a count of its records by status
+    (``n_included``, ``n_kept``…)."""
+    from django.db.models import Count
+
+    counts = {
+        f"n_{value}": Count("items", filter=Q(items__status=value)) for value in ItemStatus.values
+    }
+    return batch_list_for_user(user=user).annotate(**counts).order_by("-proposed_at", "-pk")
+
+
+def batch_item_list(*, batch: DisposalBatch) -> QuerySet[DisposalItem]:
+    return batch.items.select_related("person").order_by("due_on", "record_reference", "pk")
+
+
+def batch_item_get(*, batch: DisposalBatch, public_id: Any) -> DisposalItem:
+    item = batch.items.select_related("batch", "person").filter(public_id=public_id).first()
+    if item is None:
+        raise Http404("No such record in this batch.")
+    return item
+
+
+def batch_get_with_counts_for_user(*, user: User, public_id: Any) -> DisposalBatch:
+    batch = batch_list_with_counts_for_user(user=user).filter(public_id=public_id).first()
+    if batch is None:
+        raise Http404("No such disposal batch.")
+    return batch
+
+
+# --- Pages
+
+
+@dataclass
+class DryRunRow:
+    """One class at one council in the dry run: counts and reasons, never a record."""
+
+    record_class: RecordClass
+    organisation: Any
+    rule: RetentionRule
+    included: int
+    held: int
+    unknown: int
+    reasons: list[tuple[str, int]]  # why records are left out, most common first
+
+
+def dry_run_for_user(*, user: User, on: date | None = None) -> list[DryRunRow]:
+    """What the nightly proposal would put forward now for the councils the user approves
+    for, per class and council."""
+    from collections import Counter
+
+    org_ids = policies.approver_org_ids(user)
+    if not org_ids:
+        return []
+    found = disposal_due(on=on, organisation_ids=org_ids)
+    councils = councils_by_id(organisation_ids={due.organisation_id for due in found})
+    rows = []
+    for due in found:
+        statuses = Counter(item.status for item in due.items)
+        reasons = Counter(item.reason for item in due.items if item.reason)
+        rows.append(
+            DryRunRow(
+                record_class=due.rule.record_class,
+                organisation=councils.get(due.organisation_id),
+                rule=due.rule,
+                included=statuses[ItemStatus.INCLUDED],
+                held=statuses[ItemStatus.HELD],
+                unknown=statuses[ItemStatus.UNKNOWN],
+                reasons=sorted(reasons.items(), key=lambda pair: (-pair[1], pair[0])),
+            )
+        )
+    rows.sort(
+        key=lambda row: (row.record_class.name, row.organisation.name if row.organisation else "")
+    )
+    return rows
+
+
+def forecast_for_user(*, user: User, on: date | None = None, months: int = 24) -> Forecast:
+    return forecast(on=on, months=months, organisation_ids=policies.approver_org_ids(user))
+
+
+def batch_items_for_review(*, batch: DisposalBatch, status: str = "") -> QuerySet[DisposalItem]:
+    """A batch's records with what the review page shows of each: the case (for its
+    category) and the person (named only while the record is still to be decided on)."""
+    items = batch.items.select_related("person", "case", "decided_by").order_by(
+        "due_on", "record_reference", "pk"
+    )
+    return items.filter(status=status) if status else items
+
+
+def batch_item_counts(*, batch: DisposalBatch) -> dict[str, int]:
+    """How many of the batch's records are in each status, every status named."""
+    from django.db.models import Count
+
+    counts = dict(
+        batch.items.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    return {status: int(counts.get(status, 0)) for status in ItemStatus.values}
+
+
+def batch_disposed_items(*, batch: DisposalBatch) -> Iterator[tuple[str, date | None, Any]]:
+    """The certificate's rows, (reference, trigger date, when disposed of), read in chunks
+    so a batch of any size is never held in memory at once."""
+    rows = (
+        batch.items.filter(status=ItemStatus.DISPOSED)
+        .order_by("record_reference", "pk")
+        .values_list("record_reference", "trigger_date", "disposed_at")
+    )
+    return rows.iterator(chunk_size=2000)
+
+
+def register_search_for_user(
+    *, user: User, record_class: str = "", batch_reference: str = ""
+) -> QuerySet[DisposalItem]:
+    """The disposal register, narrowed to one record class (by code) and to batches whose
+    reference contains what was typed."""
+    register = register_list_for_user(user=user)
+    if record_class:
+        register = register.filter(batch__record_class__code=record_class)
+    if batch_reference:
+        register = register.filter(batch__reference__icontains=batch_reference.strip())
+    return register

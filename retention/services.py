@@ -442,9 +442,12 @@ def _run_chunk(batch: DisposalBatch, chunk_size: int) -> bool:
         [int(i.case_id or i.object_pk or 0) for i in free],
         anonymise=batch.action == Action.ANONYMISE,
     )
+    anonymised = batch.action == Action.ANONYMISE
     for item in free:
         item.status, item.disposed_at = ItemStatus.DISPOSED, now
-        item.case, item.person, item.object_pk = None, None, None
+        item.person, item.object_pk = None, None
+        if not anonymised:
+            item.case = None  # an anonymised case stays, with no personal data
     DisposalItem.objects.bulk_update(
         items, ["status", "reason", "disposed_at", "case", "person", "object_pk"]
     )

@@ -237,3 +237,63 @@ def test_an_approved_batch_destroys_each_case_and_keeps_a_stub_in_the_register(
     assert "hold on the case" in register[kept.reference].reason
     # Running again does nothing more.
     assert services.batch_run(batch_id=batch.pk) == done
+
+
+def test_anonymising_keeps_the_statistics_and_removes_everything_identifying(
+    team_north: Any, practitioner: User, manager: User, admin_user: User, ig_team: Any
+) -> None:
+    from records.models import Case, Item, Person
+
+    services.rule_change(
+        actor=admin_user,
+        record_class=RecordClass.objects.get(code="children_in_need"),
+        trigger="date_of_birth",
+        period_years=25,
+        period_months=0,
+        period_days=0,
+        action="anonymise",
+        legal_authority="Local schedule",
+        reason="Keep service statistics for planning",
+    )
+    case = open_case(
+        team=team_north,
+        worker=practitioner,
+        manager=manager,
+        opened_on=date(2005, 1, 1),
+        category="child_in_need",
+        date_of_birth=date(1990, 4, 1),
+        first_name="Wilhelmina",
+    )
+    record_services.note_record(
+        actor=practitioner, case=case, title="Visit", body="Wilhelmina was at school."
+    )
+    record_services.case_close(
+        actor=manager, case=case, closed_on=date(2008, 1, 1), reason="needs_met"
+    )
+    (batch,) = services.disposal_propose()
+    assert batch.action == "anonymise"
+    colleague = staff_member(role=Role.RECORDS_MANAGER, team=ig_team, username="rosa")
+    services.batch_approve(actor=colleague, batch=batch)
+    services.batch_approve(actor=admin_user, batch=batch)
+    services.batch_run(batch_id=batch.pk)
+
+    kept = Case.objects.select_related("person").get(pk=case.pk)
+    assert (kept.category, kept.service, kept.team_id) == (
+        case.category,
+        case.service,
+        team_north.pk,
+    )
+    assert (kept.opened_on, kept.closed_on) == (date(2005, 1, 1), date(2008, 1, 1))
+    assert kept.person_id != case.person_id
+    assert (kept.person.first_name, kept.person.date_of_birth, kept.person.nhs_number) == (
+        "Anonymised",
+        None,
+        "",
+    )
+    assert not Person.objects.filter(pk=case.person_id).exists()
+    assert not Item.objects.filter(case=kept).exists()
+    assert not Person.objects.filter(first_name="Wilhelmina").exists()
+    stub = batch.items.get()
+    assert (stub.status, stub.case_id, stub.person_id) == (ItemStatus.DISPOSED, case.pk, None)
+    # Anonymised once: it is not proposed again.
+    assert services.disposal_propose() == []
