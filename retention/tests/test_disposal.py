@@ -297,3 +297,62 @@ def test_anonymising_keeps_the_statistics_and_removes_everything_identifying(
     assert (stub.status, stub.case_id, stub.person_id) == (ItemStatus.DISPOSED, case.pk, None)
     # Anonymised once: it is not proposed again.
     assert services.disposal_propose() == []
+
+
+def test_no_route_disposes_of_a_held_record(
+    team_north: Any,
+    practitioner: User,
+    manager: User,
+    admin_user: User,
+    ig_team: Any,
+    client: Any,
+) -> None:
+    """Not the task, not the admin, not the database: a held record stays, and the register's
+    stubs cannot be deleted."""
+    from django.contrib import admin
+    from django.db import DatabaseError, transaction
+
+    from records.models import Case
+    from retention.tasks import disposal_run_task
+
+    case = _closed(
+        team_north,
+        practitioner,
+        manager,
+        born=date(1990, 4, 1),
+        opened=date(2005, 1, 1),
+        closed=date(2008, 1, 1),
+    )
+    free = _closed(
+        team_north,
+        practitioner,
+        manager,
+        born=date(1991, 4, 1),
+        opened=date(2005, 1, 1),
+        closed=date(2008, 1, 1),
+    )
+    (batch,) = services.disposal_propose()
+    colleague = staff_member(role=Role.RECORDS_MANAGER, team=ig_team, username="rosa")
+    services.batch_approve(actor=colleague, batch=batch)
+    services.batch_approve(actor=admin_user, batch=batch)
+    services.hold_place(
+        actor=admin_user,
+        organisation=case.organisation,
+        scope="person",
+        person=case.person,
+        reason="Civil claim",
+    )
+    # The admin offers no record data at all: nothing there can delete a case or a person.
+    record_apps = {"records", "retention", "sharing", "access_requests", "audit"}
+    assert not {m._meta.app_label for m in admin.site._registry} & record_apps
+    client.force_login(admin_user)
+    assert client.get(f"/admin/records/case/{case.pk}/delete/").status_code == 404
+
+    disposal_run_task.apply(args=[batch.pk])
+    assert Case.objects.filter(pk=case.pk).exists()
+    assert not Case.objects.filter(pk=free.pk).exists()
+    held = batch.items.get(record_reference=case.reference)
+    assert (held.status, held.reason) == (ItemStatus.SKIPPED, "A hold on the person's records.")
+    stub = batch.items.get(record_reference=free.reference)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        stub.delete()
