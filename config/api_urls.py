@@ -8,4 +8,5 @@ urlpatterns = [
     path("audit/", include("audit.api.urls")),
     path("access-requests/", include("access_requests.api.urls")),
     path("sharing/", include("sharing.api.urls")),
+    path("retention/", include("retention.api.urls")),
 ]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("requests/", include("access_requests.urls")),
     path("audit/", include("audit.urls")),
     path("sharing/", include("sharing.urls")),
+    path("retention/", include("retention.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -45,6 +45,8 @@ class Panel:
 CASEWORK = frozenset({Role.PRACTITIONER, Role.TEAM_MANAGER})
 REGISTER_KEEPERS = frozenset({Role.RECORDS_MANAGER, Role.SYSTEM_ADMIN})
 SHARING_REPORTERS = REGISTER_KEEPERS | {Role.TEAM_MANAGER, Role.CALDICOTT_GUARDIAN}
+# The retention schedule is read by these; its holds and disposal only by the first two.
+RETENTION_READERS = REGISTER_KEEPERS | {Role.CALDICOTT_GUARDIAN}
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("Home", "core:start", None),
@@ -62,6 +64,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Sharing to authorise", "sharing:authorisation-queue", frozenset({Role.TEAM_MANAGER})),
     NavItem("Partner agencies", "sharing:agency-list", REGISTER_KEEPERS),
     NavItem("Sharing reports", "sharing:report", SHARING_REPORTERS),
+    NavItem("Retention", "retention:schedule", RETENTION_READERS),
     NavItem("Audit", "audit:dashboard", frozenset({Role.CALDICOTT_GUARDIAN})),
     NavItem("Your account", "accounts:account", None),
     NavItem("Administration", "admin:index", frozenset({Role.SYSTEM_ADMIN})),
@@ -113,6 +116,11 @@ PANELS: list[Panel] = [
         "Retention",
         "Retention rules, holds, disposal batches waiting for approval and the register.",
         (
+            ("Disposal batches to review", "retention:batch-list"),
+            ("Retention schedule", "retention:schedule"),
+            ("Holds", "retention:hold-list"),
+            ("Disposal register", "retention:register"),
+            ("Disposal forecast", "retention:forecast"),
             ("Historic paper records", "records:historic-search"),
             ("Partner agencies", "sharing:agency-list"),
             ("Sharing agreements", "sharing:agreement-list"),

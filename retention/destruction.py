@@ -207,7 +207,6 @@ def cases_destroy(case_ids: Collection[int], *, anonymise: bool = False) -> Dest
     if not ids:
         return result
     candidates = _candidates(ids)
-    subjects = dict(Case.objects.filter(pk__in=ids).values_list("pk", "person_id"))
     object_ids = [
         str(u) for u in Case.objects.filter(pk__in=ids).values_list("public_id", flat=True)
     ]
@@ -229,11 +228,9 @@ def cases_destroy(case_ids: Collection[int], *, anonymise: bool = False) -> Dest
             _delete(table.objects.filter(content_object_id__in=ids))
         _delete(Allocation.objects.filter(case_id__in=ids))
         result.cases = _delete(Case.objects.filter(pk__in=ids))
-    # The subject's events about these cases lose their personal part even when the person
-    # stays (another case of theirs is kept).
-    result.scrubbed_events = events_scrub_objects(
-        person_ids=set(subjects.values()), object_ids=object_ids
-    )
+    # Their events lose their personal part even when the person stays (another case of
+    # theirs is kept).
+    result.scrubbed_events = events_scrub_objects(object_ids=object_ids)
     result.files = _files_delete(files)
     gone = candidates - _still_named(candidates)
     people = people_destroy(gone)

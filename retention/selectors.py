@@ -383,10 +383,6 @@ def batch_list_with_counts_for_user(*, user: User) -> QuerySet[DisposalBatch]:
     return batch_list_for_user(user=user).annotate(**counts).order_by("-proposed_at", "-pk")
 
 
-def batch_item_list(*, batch: DisposalBatch) -> QuerySet[DisposalItem]:
-    return batch.items.select_related("person").order_by("due_on", "record_reference", "pk")
-
-
 def batch_item_get(*, batch: DisposalBatch, public_id: Any) -> DisposalItem:
     item = batch.items.select_related("batch", "person").filter(public_id=public_id).first()
     if item is None:

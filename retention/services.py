@@ -378,6 +378,7 @@ def batch_cancel(*, actor: User, batch: DisposalBatch, reason: str) -> DisposalB
 
 # --- Carrying out an approved batch ----------------------------------------------------------
 
+
 def batch_run(*, batch_id: int, chunk_size: int | None = None) -> DisposalBatch | None:
     """Carry out an approved batch, a chunk of records per transaction. Safe to run again and
     side by side: each chunk claims its records with SKIP LOCKED, so a worker that dies
@@ -394,6 +395,21 @@ def batch_run(*, batch_id: int, chunk_size: int | None = None) -> DisposalBatch 
     return _run_finish(batch)
 
 
+def _people_of(kind: str, items: list[DisposalItem]) -> dict[int, list[int]]:
+    """Everyone each record is about, read now: a request, complaint or sharing may name
+    several people, and a hold on any of them holds the whole record."""
+    from retention import other_records
+
+    found: dict[int, list[int]] = {i.pk: [i.person_id] if i.person_id else [] for i in items}
+    if kind in other_records.MULTI_SUBJECT_KINDS:
+        subjects = other_records.record_subjects(
+            kind, [i.object_pk for i in items if i.object_pk is not None]
+        )
+        for item in items:
+            found[item.pk] = sorted({*found[item.pk], *subjects.get(item.object_pk or 0, [])})
+    return found
+
+
 @transaction.atomic
 def _run_chunk(batch: DisposalBatch, chunk_size: int) -> bool:
     """One transaction: claim the next records, re-check every hold on them under lock, then
@@ -408,9 +424,11 @@ def _run_chunk(batch: DisposalBatch, chunk_size: int) -> bool:
     if not items:
         return False
     # Lock what a new hold would lock, so a hold placed meanwhile waits for this chunk or
-    # is seen by it: the class, the people and the cases.
+    # is seen by it: the class, every person each record is about, and the cases.
+    kind = batch.record_class.kind
+    people = _people_of(kind, items)
     RecordClass.objects.select_for_update().filter(pk=batch.record_class_id).exists()
-    person_ids = {i.person_id for i in items if i.person_id}
+    person_ids = sorted({p for found in people.values() for p in found if p})
     list(Person.objects.select_for_update().filter(pk__in=person_ids).values_list("pk"))
     cases = {
         c.pk: c
@@ -423,16 +441,21 @@ def _run_chunk(batch: DisposalBatch, chunk_size: int) -> bool:
     free: list[DisposalItem] = []
     for item in items:
         case = cases.get(item.case_id) if item.case_id else None
-        if batch.record_class.kind == ClassKind.CASE and case is None:
+        if kind == ClassKind.CASE and case is None:
             item.status, item.reason = ItemStatus.SKIPPED, "The record no longer exists."
             continue
-        held = holds.reason(
-            person_id=item.person_id,
-            case_id=item.case_id,
-            class_id=batch.record_class_id,
-            record_from=case.opened_on if case else item.trigger_date,
-            record_to=case.closed_on if case else item.trigger_date,
-        )
+        asked: list[int | None] = [*people[item.pk]] or [None]
+        held = ""
+        for person_id in asked:
+            held = holds.reason(
+                person_id=person_id,
+                case_id=item.case_id,
+                class_id=batch.record_class_id,
+                record_from=case.opened_on if case else item.trigger_date,
+                record_to=case.closed_on if case else item.trigger_date,
+            )
+            if held:
+                break
         if held:
             item.status, item.reason = ItemStatus.SKIPPED, held
         else:

@@ -11,11 +11,13 @@ RECORD_APPS = ("records", "audit", "access_requests", "sharing", "retention")
 # Modules that write, besides each app's services.py: privacy monitoring raises its alerts
 # from the periodic task (audit/alerts.py is its service); a worker renders bundles and sends
 # reminders (access_requests/disclosure.py and reminders.py are their services), and
-# outbound sharing packages (sharing/packages.py).
+# outbound sharing packages (sharing/packages.py); disposal's destroyers are called only by
+# retention's services, inside the transaction that re-checked the holds.
 WRITERS = {
     "audit": ("alerts.py",),
     "access_requests": ("disclosure.py", "reminders.py"),
     "sharing": ("packages.py",),
+    "retention": ("destruction.py", "other_records.py"),
 }
 WRITE_CALL = re.compile(
     r"(?<!super\(\))\.(save|delete|bulk_create|bulk_update|update_or_create|get_or_create)\(|"

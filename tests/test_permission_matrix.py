@@ -8,7 +8,7 @@ answer at once."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -19,6 +19,7 @@ from accounts.tests.factories import staff_member
 from audit.services import alert_rules_ensure
 from records import services
 from records.tests.factories import document_plan_and_assessment, open_case
+from retention import services as retention_services
 from sharing import services as sharing_services
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +56,10 @@ AUDIT_RULES = (404, 404, 404, 404, 404, 200, 200, LOGIN)
 MANAGERS = (404, 404, 404, 200, 404, 404, 404, LOGIN)
 REGISTER = (404, 404, 404, 404, 404, 404, 200, LOGIN)
 SHARING_REPORTS = (404, 404, 404, 200, 404, 200, 200, LOGIN)
+# Retention: the schedule is read by the guardian too; holds, batches, the register and the
+# forecast are the records manager's and administrator's (fay is both).
+SCHEDULE = (404, 404, 404, 404, 404, 200, 200, LOGIN)
+DISPOSAL = (404, 404, 404, 404, 404, 404, 200, LOGIN)
 
 MATRIX = (
     Row("records:person-detail", "person", CASE_READ),
@@ -115,6 +120,17 @@ MATRIX = (
     Row("sharing:agency-edit", "agency", REGISTER),
     Row("sharing:agreement-list", "", REGISTER),
     Row("sharing:agreement-create", "", REGISTER),
+    Row("retention:schedule", "", SCHEDULE),
+    Row("retention:class-detail", "record_class", SCHEDULE),
+    Row("retention:hold-list", "", DISPOSAL),
+    Row("retention:hold-create", "", DISPOSAL),
+    Row("retention:hold-detail", "hold", DISPOSAL),
+    Row("retention:batch-list", "", DISPOSAL),
+    Row("retention:batch-detail", "batch", DISPOSAL),
+    Row("retention:batch-cancel", "batch", DISPOSAL),
+    Row("retention:register", "", DISPOSAL),
+    Row("retention:register-csv", "", DISPOSAL),
+    Row("retention:forecast", "", DISPOSAL),
 )
 
 
@@ -170,7 +186,22 @@ def world(
             consent_status="on_file",
         ),
     )
+    # A closed case long due for disposal, proposed in a batch; a hold on the open case.
+    due = open_case(
+        team=team_north,
+        worker=practitioner,
+        manager=manager,
+        opened_on=date(2005, 1, 1),
+        date_of_birth=date(1990, 4, 1),
+    )
+    services.case_close(actor=manager, case=due, closed_on=date(2008, 1, 1), reason="needs_met")
+    (batch,) = retention_services.disposal_propose()
+    hold = retention_services.hold_place(
+        actor=admin_user, organisation=case.organisation, scope="case", case=case, reason="Claim"
+    )
     ids = {
+        "hold": hold.public_id,
+        "batch": batch.public_id,
         "agency": police.public_id,
         "consent": consent.public_id,
         "sharing": sharing.public_id,
@@ -186,6 +217,7 @@ def world(
         "team": team_north.public_id,
         "worker": practitioner.public_id,
         "rule": "out_of_hours",
+        "record_class": "children_in_need",
     }
     users = {
         "allocated": practitioner,
@@ -240,6 +272,10 @@ def _when() -> str:
     from django.utils import timezone
 
     return (timezone.now() - timedelta(hours=1)).isoformat()
+
+
+RETENTION_SCHEDULE = (404, 404, 404, 404, 404, 200, 200, 401)
+RETENTION_APPROVERS = (404, 404, 404, 404, 404, 404, 200, 401)
 
 
 # In order: writes that change what later calls see (ending an allocation, marking an item
@@ -299,6 +335,16 @@ API_MATRIX = (
     Call("get", "sharing-api:report", "", (404, 404, 404, 200, 404, 200, 200, 401)),
     # Agencies are not personal data: anyone recording for the council may read them.
     Call("get", "sharing-api:agency-detail", "agency", (200, 200, 200, 200, 200, 404, 200, 401)),
+    # Retention: the schedule is read by the guardian too; the rest is the approvers'.
+    Call("get", "retention-api:class-list", "", RETENTION_SCHEDULE),
+    Call("get", "retention-api:class-detail", "record_class", RETENTION_SCHEDULE),
+    Call("get", "retention-api:hold-list", "", RETENTION_APPROVERS),
+    Call("get", "retention-api:hold-detail", "hold", RETENTION_APPROVERS),
+    Call("get", "retention-api:batch-list", "", RETENTION_APPROVERS),
+    Call("get", "retention-api:batch-detail", "batch", RETENTION_APPROVERS),
+    Call("get", "retention-api:register", "", RETENTION_APPROVERS),
+    Call("get", "retention-api:forecast", "", RETENTION_APPROVERS),
+    Call("get", "retention-api:dry-run", "", RETENTION_APPROVERS),
 )
 
 

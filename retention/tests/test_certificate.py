@@ -1,0 +1,118 @@
+"""The certificate of destruction: the batch's facts and every record disposed of, by reference
+and dates only; everything escaped; nothing fetched; a long list laid out in parts whose pages
+number on from each other."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.tests.factories import staff_member
+from records import services as record_services
+from records.tests.factories import open_case
+from retention import certificate, services
+from retention.models import BatchStatus, DisposalBatch
+
+pytestmark = pytest.mark.django_db
+
+
+def _done_batch(team: Any, worker: User, manager: User, admin_user: User, ig_team: Any) -> Any:
+    """Two children-in-need cases due, proposed, approved by two people and carried out."""
+    cases = []
+    for year in (1990, 1989):
+        case = open_case(
+            team=team,
+            worker=worker,
+            manager=manager,
+            opened_on=date(2005, 1, 1),
+            category="child_in_need",
+            date_of_birth=date(year, 4, 1),
+        )
+        record_services.case_close(
+            actor=manager, case=case, closed_on=date(2008, 1, 1), reason="needs_met"
+        )
+        case.refresh_from_db()
+        cases.append(case)
+    names = [case.person.full_name for case in cases]
+    (batch,) = services.disposal_propose()
+    rosa = staff_member(role=Role.RECORDS_MANAGER, team=ig_team, username="rosa")
+    services.batch_approve(actor=rosa, batch=batch)
+    services.batch_approve(actor=admin_user, batch=batch)
+    done = services.batch_run(batch_id=batch.pk)
+    assert done is not None
+    assert done.status == BatchStatus.DONE
+    return done, cases, names
+
+
+def _pages(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+@pytest.fixture
+def done(team_north: Any, practitioner: User, manager: User, admin_user: User, ig_team: Any) -> Any:
+    return _done_batch(team_north, practitioner, manager, admin_user, ig_team)
+
+
+def test_the_certificate_gives_the_facts_and_every_record_and_names_nobody(done: Any) -> None:
+    batch, cases, names = done
+    batch = DisposalBatch.objects.get(pk=batch.pk)
+    text = "\n".join(_pages(certificate.certificate_pdf(batch)))
+    assert "Certificate of destruction" in text
+    assert batch.reference in text
+    assert batch.organisation.name in text
+    assert "Children in need cases" in text
+    assert "Version 1" in text
+    assert "Local retention schedule: to the 25th birthday" in text
+    assert "Records disposed of 2" in text
+    for case in cases:
+        assert case.reference in text
+        assert f"{case.person.date_of_birth:%-d %b %Y}" in text  # the trigger date
+    for name in names:
+        assert name not in text
+
+
+def test_a_long_list_is_laid_out_in_parts_numbered_on(done: Any, monkeypatch: Any) -> None:
+    batch, cases, _ = done
+    monkeypatch.setattr(certificate, "ROWS_PER_PART", 1)
+    pages = _pages(certificate.certificate_pdf(batch))
+    assert len(pages) == 2
+    first, second = sorted(cases, key=lambda c: c.reference)
+    assert first.reference in pages[0]
+    assert second.reference not in pages[0]
+    assert second.reference in pages[1]
+    assert "Page 1" in pages[0]
+    assert "Page 2" in pages[1]
+    # Every part carries the running head.
+    assert all(batch.reference in page for page in pages)
+
+
+def test_every_value_is_escaped_and_nothing_is_fetched(done: Any) -> None:
+    batch, _, _ = done
+    markup = '<img src="http://example.invalid/logo.png"> & <b>Co</b>'
+    batch.organisation.name = f"Ashdown {markup}"
+    batch.rule.legal_authority = '<link rel="stylesheet" href="file:///etc/passwd">'
+    text = "\n".join(_pages(certificate.certificate_pdf(batch)))
+    assert markup in text
+    assert '<link rel="stylesheet" href="file:///etc/passwd">' in text
+
+
+def test_markup_that_asks_for_a_url_fails_the_render(done: Any, monkeypatch: Any) -> None:
+    from access_requests.bundle import FetchRefusedError
+
+    batch, _, _ = done
+    rendered = certificate.render_to_string
+
+    def with_an_image(template: str, context: dict[str, Any]) -> str:
+        return rendered(template, context).replace(
+            "<body>", '<body><img src="file:///etc/hostname">'
+        )
+
+    monkeypatch.setattr(certificate, "render_to_string", with_an_image)
+    with pytest.raises(FetchRefusedError):
+        certificate.certificate_pdf(batch)
