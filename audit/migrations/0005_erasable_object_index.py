@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0004_no_index_nothing_reads'),
+        ("audit", "0004_no_index_nothing_reads"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(condition=models.Q(('personal_text__isnull', False)), fields=['object_id'], name='audit_event_erasable_object'),
+            model_name="auditevent",
+            index=models.Index(
+                condition=models.Q(("personal_text__isnull", False)),
+                fields=["object_id"],
+                name="audit_event_erasable_object",
+            ),
         ),
     ]
