@@ -92,6 +92,14 @@ USERS: tuple[DemoUser, ...] = (
             ("Information Governance", Role.SYSTEM_ADMIN),
         ),
     ),
+    # A second records manager: a disposal batch needs two different approvers.
+    DemoUser(
+        "rosa",
+        "Rosa",
+        "Whitfield",
+        "Records officer",
+        (("Information Governance", Role.RECORDS_MANAGER),),
+    ),
 )
 
 
@@ -114,7 +122,8 @@ def _organisations() -> dict[str, Organisation]:
 def load_demo(*, people: int | None = None) -> dict[str, int]:
     """Organisations, teams and staff, then about ``people`` demo people (default 60) with
     their cases and chronologies (``records.demo``), a month of audit activity, a year of
-    sharing with partner agencies and the rights requests. Each part is loaded once."""
+    sharing with partner agencies, the rights requests and Ashdown's retention round (records
+    due, held and disposed of). Each part is loaded once."""
     from records.demo import DEFAULT_PEOPLE, load_demo_people
 
     if settings.PRODUCTION:
@@ -157,6 +166,10 @@ def load_demo(*, people: int | None = None) -> dict[str, int]:
         from access_requests.demo import load_demo_requests
 
         load_demo_requests()
+        from retention.demo import load_demo_retention
+
+        # Last: its disposal destroys records, and its proposals look at everything before.
+        load_demo_retention()
     return {
         "organisations": len(orgs),
         "teams": len(teams),

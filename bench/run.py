@@ -158,6 +158,8 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     os.chdir(ROOT)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    # Benchmarks that make their own data (bench_retention) size it by the scale asked for.
+    os.environ["BENCH_SCALE"] = args.scale
     # Time what production runs: no DEBUG query log or debug pages.
     os.environ.setdefault("DJANGO_DEBUG", "False")
     # WhiteNoise finds static files without collectstatic here; its warning is noise.

@@ -23,6 +23,7 @@ from retention.models import (
     ItemStatus,
     RecordClass,
     RetentionRule,
+    Trigger,
 )
 
 if TYPE_CHECKING:
@@ -162,13 +163,15 @@ def _case_dues(rule: RetentionRule, organisation_ids: frozenset[int] | None) -> 
     cases = (
         Case.objects.filter(category__in=rule.record_class.case_categories, closed_on__isnull=False)
         .select_related("person")
-        .annotate(last_action=Max("items__occurred_at"))
         .order_by("organisation_id", "pk")
     )
+    if rule.trigger == Trigger.LAST_ACTION:  # the only trigger that reads the items
+        cases = cases.annotate(last_action=Max("items__occurred_at"))
     if organisation_ids is not None:
         cases = cases.filter(organisation_id__in=organisation_ids)
     for case in cases.iterator(chunk_size=2000):
-        last = timezone.localtime(case.last_action).date() if case.last_action else None
+        latest = getattr(case, "last_action", None)
+        last = timezone.localtime(latest).date() if latest else None
         trigger = schedule.case_trigger(rule.trigger, case, case.person, last)
         yield case, schedule.due(rule, trigger, case.person)
 

@@ -104,7 +104,7 @@ def test_load_demo_is_idempotent() -> None:
         Organisation.objects.count(),
         Membership.objects.count(),
     )
-    assert counts[:3] == (9, 8, 3)
+    assert counts[:3] == (10, 8, 3)
     fay = User.objects.get(username="fay")
     assert fay.is_staff
     assert not fay.is_superuser
