@@ -1616,10 +1616,17 @@ def held_person_ids(on: date | None = None) -> set[int]:
         Q(request__state__in=OPEN_STATES) | Q(request__closed_on__gte=window_start)
     )
     people = set(by_request.values_list("person_id", flat=True))
+    open_complaints = Complaint.objects.filter(
+        state__in=(ComplaintState.RECEIVED, ComplaintState.ACKNOWLEDGED)
+    )
+    people.update(open_complaints.filter(person__isnull=False).values_list("person_id", flat=True))
+    # A complaint about how a request was handled holds that request's file and its people.
     people.update(
-        Complaint.objects.filter(
+        RequestSubject.objects.filter(
             person__isnull=False,
-            state__in=(ComplaintState.RECEIVED, ComplaintState.ACKNOWLEDGED),
+            request_id__in=open_complaints.filter(access_request__isnull=False).values(
+                "access_request_id"
+            ),
         ).values_list("person_id", flat=True)
     )
     return people

@@ -6,8 +6,9 @@ Deletes go straight to the database (``_raw_delete``): Django's cascade collecto
 every row first, and a county's batch has millions. The order does not matter within the
 transaction because foreign keys are checked at commit (deferred on PostgreSQL and SQLite), so
 every table under a record is listed here by name, and the "whole database" test proves none
-is missed. Files are deleted last, still inside the transaction: a crash before the commit
-leaves rows whose files are gone, which the next run deletes; never files nobody can find.
+is missed. Files are queued for deletion in the same transaction and deleted once it has
+committed (``files_sweep``): a rollback leaves a record whole with its files, a crash after
+the commit leaves the queue for the next sweep; never files nobody can find.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.storage import storages
+from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from access_requests.models import CollectedItem, Complaint, RequestSubject
@@ -45,7 +47,7 @@ from records.models import (
     PhoneNumber,
     Relationship,
 )
-from retention.models import DisposalItem, Hold
+from retention.models import DisposalItem, FileToDelete, Hold
 from sharing.models import (
     Consent,
     PackageLink,
@@ -74,12 +76,25 @@ def _delete(queryset: QuerySet[Any]) -> int:
 
 
 def _files_delete(names: Iterable[tuple[str, str]]) -> int:
-    count = 0
-    for storage_name, name in names:
-        if name:
-            storages[storage_name].delete(name)
-            count += 1
-    return count
+    """Queue the files for deletion once this transaction commits (``files_sweep``)."""
+    rows = [FileToDelete(storage=storage, name=name) for storage, name in names if name]
+    FileToDelete.objects.bulk_create(rows)
+    return len(rows)
+
+
+def files_sweep() -> int:
+    """Delete from storage the files of records whose destruction has committed. Safe to run
+    at any time and side by side: each row is claimed under lock."""
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            rows = list(FileToDelete.objects.select_for_update(skip_locked=True)[:500])
+            if not rows:
+                return deleted
+            for row in rows:
+                storages[row.storage].delete(row.name)
+            FileToDelete.objects.filter(pk__in=[r.pk for r in rows]).delete()
+            deleted += len(rows)
 
 
 def _packages_drop(sharing_ids: QuerySet[Any]) -> list[tuple[str, str]]:
@@ -119,7 +134,7 @@ def _item_fk(table: type) -> str:
 
 def _candidates(case_ids: list[int]) -> set[int]:
     """People whose only place in the records may be these cases: the subjects, everyone who
-    took part or is linked in an item, and their relatives recorded with them."""
+    took part or is linked in an item (their relatives are added by ``people_release``)."""
     people = set(Case.objects.filter(pk__in=case_ids).values_list("person_id", flat=True))
     people.update(
         CaseParticipant.objects.filter(case_id__in=case_ids).values_list("person_id", flat=True)
@@ -127,12 +142,56 @@ def _candidates(case_ids: list[int]) -> set[int]:
     people.update(
         ItemPerson.objects.filter(item__case_id__in=case_ids).values_list("person_id", flat=True)
     )
+    return people
+
+
+def _with_relatives(people: set[int]) -> set[int]:
+    """These people and their relatives recorded with them, of the same councils only: a
+    shared service may relate people across councils, and another council's people are its
+    own to keep or destroy."""
     related = Relationship.objects.filter(
         Q(from_person_id__in=people) | Q(to_person_id__in=people)
     ).values_list("from_person_id", "to_person_id")
+    found = set(people)
     for a, b in related:
-        people.update((a, b))
-    return people
+        found.update((a, b))
+    councils = Person.objects.filter(pk__in=people).values("organisation_id")
+    return set(
+        Person.objects.filter(pk__in=found, organisation_id__in=councils).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def people_release(candidates: set[int], subjects: set[int]) -> Destroyed:
+    """After a record is destroyed: destroy the people it named (``candidates``) and their
+    relatives whom nothing retained names any more. ``subjects``: whose record it was."""
+    candidates = _with_relatives(candidates)
+    gone = candidates - _still_named(candidates)
+    gone -= _relatives_kept(gone, subjects)
+    return people_destroy(gone)
+
+
+def _relatives_kept(gone: set[int], subjects: set[int]) -> set[int]:
+    """Of the relatives about to go with these cases (not their subjects), those a
+    relationship still links to someone kept: the kept person's file still needs them (the
+    mother of a sibling whose case is open). The subjects of the destroyed cases go with
+    their files; their relationships go with them."""
+    kept: set[int] = set()
+    while True:
+        relatives = gone - subjects - kept
+        links = Relationship.objects.filter(
+            Q(from_person_id__in=relatives) | Q(to_person_id__in=relatives)
+        ).values_list("from_person_id", "to_person_id")
+        found = {
+            mine
+            for a, b in links
+            for mine, other in ((a, b), (b, a))
+            if mine in relatives and (other not in gone or other in kept)
+        }
+        if not found:
+            return kept
+        kept |= found
 
 
 def _still_named(person_ids: Collection[int]) -> set[int]:
@@ -206,7 +265,8 @@ def cases_destroy(case_ids: Collection[int], *, anonymise: bool = False) -> Dest
     result = Destroyed()
     if not ids:
         return result
-    candidates = _candidates(ids)
+    candidates = _with_relatives(_candidates(ids))
+    subjects = set(Case.objects.filter(pk__in=ids).values_list("person_id", flat=True))
     object_ids = [
         str(u) for u in Case.objects.filter(pk__in=ids).values_list("public_id", flat=True)
     ]
@@ -232,8 +292,7 @@ def cases_destroy(case_ids: Collection[int], *, anonymise: bool = False) -> Dest
     # theirs is kept).
     result.scrubbed_events = events_scrub_objects(object_ids=object_ids)
     result.files = _files_delete(files)
-    gone = candidates - _still_named(candidates)
-    people = people_destroy(gone)
+    people = people_release(candidates, subjects)
     result.people = people.people
     result.person_ids = people.person_ids
     result.files += people.files

@@ -328,3 +328,16 @@ class DisposalItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_reference} in {self.batch_id}"
+
+
+class FileToDelete(models.Model):
+    """A destroyed record's file, deleted from storage once the destruction has committed.
+    Written in the destroying transaction: if it rolls back, the row goes and the file stays
+    with its record; if the worker dies after the commit, the next sweep deletes the file."""
+
+    storage = models.CharField(max_length=40)
+    name = models.CharField(max_length=300)
+    queued_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.storage}:{self.name}"

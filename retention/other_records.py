@@ -63,8 +63,7 @@ from retention.destruction import (
     _delete,
     _files_delete,
     _packages_drop,
-    _still_named,
-    people_destroy,
+    people_release,
 )
 from retention.models import (
     Action,
@@ -304,6 +303,7 @@ def _held(holds: HoldsInForce, class_id: int, people: list[int], record: _Record
     asked: list[int | None] = [*people] or [None]
     for person_id in asked:
         reason = holds.reason(
+            organisation_id=record.organisation_id,
             person_id=person_id,
             case_id=None,
             class_id=class_id,
@@ -455,7 +455,7 @@ def _audit_events(
         events = events.exclude(
             pk__in=AuditEventSubject.objects.filter(person_id__in=held).values("event_id")
         )
-    for low, high in holds.class_ranges.get(class_id, []):
+    for low, high in holds.ranges(organisation_id, class_id):
         events = events.exclude(
             occurred_at__gte=_start_of(low), occurred_at__lt=_start_of(high + timedelta(days=1))
         )
@@ -503,6 +503,7 @@ def _audit_due(
             if newest is None:
                 continue
             held = holds.reason(
+                organisation_id=organisation_id,
                 person_id=None,
                 case_id=None,
                 class_id=rule.record_class_id,
@@ -545,7 +546,7 @@ def audit_events_anonymise(newest_ids: Collection[int]) -> Destroyed:
     holds = holds_in_force(on=timezone.localdate())
     now = timezone.now()
     for organisation_id, class_id, newest, through in rows:
-        if through is None or class_id in holds.class_ids:
+        if through is None or holds.class_held(organisation_id, class_id):
             continue
         result.scrubbed_events += (
             _audit_events(organisation_id, through, holds, class_id)
@@ -563,9 +564,9 @@ def _public_ids(*querysets: QuerySet[Any]) -> list[str]:
 
 
 def _people_release(candidates: set[int], result: Destroyed) -> None:
-    """Destroy the people the records named whom nothing retained names any more."""
-    gone = candidates - _still_named(candidates)
-    people = people_destroy(gone)
+    """Destroy the people the records named, and their relatives, whom nothing retained
+    names any more."""
+    people = people_release(candidates, candidates)
     result.people += people.people
     result.person_ids |= people.person_ids
     result.files += people.files

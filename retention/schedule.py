@@ -85,6 +85,7 @@ def due(rule: RetentionRule, trigger: Due, person: Person | None = None) -> Due:
         rule.death_under_18_years is not None
         and person is not None
         and person.date_of_death is not None
+        and person.date_of_birth is not None  # age at death unknown: the usual rule applies
         and (person.age_on(person.date_of_death) or 0) < 18
     ):
         return Due(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -57,34 +57,48 @@ class HoldsInForce:
 
     person_ids: frozenset[int]
     case_ids: frozenset[int]
-    class_ids: frozenset[int]
-    class_ranges: dict[int, list[tuple[date, date]]] = field(default_factory=dict)
+    # Class holds are a council's own: (organisation id, class id).
+    class_ids: frozenset[tuple[int, int]]
+    class_ranges: dict[tuple[int, int], list[tuple[date, date]]] = field(default_factory=dict)
     # People held by a rights request or a data protection complaint (DPA s173).
     request_person_ids: frozenset[int] = frozenset()
+
+    def class_held(self, organisation_id: int, class_id: int) -> bool:
+        return (organisation_id, class_id) in self.class_ids
+
+    def ranges(self, organisation_id: int, class_id: int) -> list[tuple[date, date]]:
+        return self.class_ranges.get((organisation_id, class_id), [])
 
     def reason(
         self,
         *,
+        organisation_id: int,
         person_id: int | None,
         case_id: int | None,
         class_id: int,
         record_from: date | None,
         record_to: date | None,
+        others: Collection[int] = (),
     ) -> str:
-        """Why this record may not be disposed of, or "" if nothing holds it. A date-range
-        hold covers a record whose own dates overlap the range."""
-        if person_id is not None and person_id in self.request_person_ids:
+        """Why this record may not be disposed of, or "" if nothing holds it. ``others``: the
+        other people the record is about (a case's family, everyone linked in its items): a
+        hold or request on any of them holds it. A date-range hold covers a record whose own
+        dates overlap the range."""
+        people = {p for p in (person_id, *others) if p is not None}
+        if people & self.request_person_ids:
             return "An open rights request or complaint, or one closed recently, holds it."
         if person_id is not None and person_id in self.person_ids:
             return "A hold on the person's records."
+        if people & self.person_ids:
+            return "A hold on the records of someone the record is about."
         if case_id is not None and case_id in self.case_ids:
             return "A hold on the case."
-        if class_id in self.class_ids:
+        if self.class_held(organisation_id, class_id):
             return "A hold on the whole record class."
         start = record_from or record_to
         end = record_to or record_from
         if start is not None and end is not None:
-            for low, high in self.class_ranges.get(class_id, []):
+            for low, high in self.ranges(organisation_id, class_id):
                 if start <= high and end >= low:
                     return f"An inquiry hold on records from {low:%-d %B %Y} to {high:%-d %B %Y}."
         return ""
@@ -96,20 +110,64 @@ def holds_in_force(*, on: date | None = None) -> HoldsInForce:
     on = on or timezone.localdate()
     rows = list(
         Hold.objects.filter(lifted_at__isnull=True).values_list(
-            "scope", "person_id", "case_id", "record_class_id", "from_date", "to_date"
+            "scope",
+            "organisation_id",
+            "person_id",
+            "case_id",
+            "record_class_id",
+            "from_date",
+            "to_date",
         )
     )
-    ranges: dict[int, list[tuple[date, date]]] = {}
-    for scope, _, _, class_id, low, high in rows:
+    ranges: dict[tuple[int, int], list[tuple[date, date]]] = {}
+    classes: set[tuple[int, int]] = set()
+    for scope, organisation_id, _, _, class_id, low, high in rows:
         if scope == HoldScope.CLASS_AND_DATES and low is not None and high is not None:
-            ranges.setdefault(class_id, []).append((low, high))
+            ranges.setdefault((organisation_id, class_id), []).append((low, high))
+        elif scope == HoldScope.RECORD_CLASS:
+            classes.add((organisation_id, class_id))
     return HoldsInForce(
-        person_ids=frozenset(p for scope, p, *_ in rows if scope == HoldScope.PERSON),
-        case_ids=frozenset(c for scope, _, c, *_ in rows if scope == HoldScope.CASE),
-        class_ids=frozenset(k for scope, _, _, k, *_ in rows if scope == HoldScope.RECORD_CLASS),
+        person_ids=frozenset(r[2] for r in rows if r[0] == HoldScope.PERSON),
+        case_ids=frozenset(r[3] for r in rows if r[0] == HoldScope.CASE),
+        class_ids=frozenset(classes),
         class_ranges=ranges,
         request_person_ids=frozenset(held_person_ids(on)),
     )
+
+
+def case_people(case_ids: Collection[int]) -> dict[int, set[int]]:
+    """Everyone a case is about besides its subject: who took part, and everyone linked in
+    its items. A hold or a rights request on any of them holds the case."""
+    from records.models import CaseParticipant, ItemPerson
+
+    found: dict[int, set[int]] = {}
+    ids = list(case_ids)
+    for case_id, person_id in CaseParticipant.objects.filter(case_id__in=ids).values_list(
+        "case_id", "person_id"
+    ):
+        found.setdefault(case_id, set()).add(person_id)
+    for case_id, person_id in ItemPerson.objects.filter(item__case_id__in=ids).values_list(
+        "item__case_id", "person_id"
+    ):
+        found.setdefault(case_id, set()).add(person_id)
+    return found
+
+
+def _cases_naming(person_ids: Collection[int]) -> dict[int, set[int]]:
+    """For the proposal: the cases naming any of these (held) people besides as subject."""
+    from records.models import CaseParticipant, ItemPerson
+
+    ids = list(person_ids)
+    found: dict[int, set[int]] = {}
+    for case_id, person_id in CaseParticipant.objects.filter(person_id__in=ids).values_list(
+        "case_id", "person_id"
+    ):
+        found.setdefault(case_id, set()).add(person_id)
+    for case_id, person_id in ItemPerson.objects.filter(person_id__in=ids).values_list(
+        "item__case_id", "person_id"
+    ):
+        found.setdefault(case_id, set()).add(person_id)
+    return found
 
 
 # --- What is due -----------------------------------------------------------------------------
@@ -118,12 +176,13 @@ OPEN_BATCH = (BatchStatus.PROPOSED, BatchStatus.APPROVED, BatchStatus.RUNNING)
 
 
 def cases_spoken_for(on: date) -> QuerySet[Any]:
-    """Cases already in a batch not yet finished, kept longer at review until a later day, or
-    anonymised already (an anonymised case stays, linked to its register entry)."""
+    """Cases already to be disposed of in a batch not yet finished, kept longer at review
+    until a later day, or anonymised already (an anonymised case stays, linked to its register
+    entry). Held and unknown ones are not: once free, they are proposed again."""
     return (
         DisposalItem.objects.filter(case__isnull=False)
         .filter(
-            Q(batch__status__in=OPEN_BATCH)
+            Q(batch__status__in=OPEN_BATCH, status=ItemStatus.INCLUDED)
             | Q(status=ItemStatus.KEPT, keep_until__gt=on)
             | Q(status=ItemStatus.DISPOSED)
         )
@@ -136,7 +195,10 @@ def objects_spoken_for(on: date) -> QuerySet[Any]:
     batch not yet finished, or kept longer at review until a later day."""
     return (
         DisposalItem.objects.filter(object_pk__isnull=False)
-        .filter(Q(batch__status__in=OPEN_BATCH) | Q(status=ItemStatus.KEPT, keep_until__gt=on))
+        .filter(
+            Q(batch__status__in=OPEN_BATCH, status=ItemStatus.INCLUDED)
+            | Q(status=ItemStatus.KEPT, keep_until__gt=on)
+        )
         .values_list("batch__record_class__kind", "object_pk")
     )
 
@@ -187,6 +249,7 @@ def disposal_due(
 
     on = on or timezone.localdate()
     holds = holds_in_force(on=on)
+    named = _cases_naming(holds.person_ids | holds.request_person_ids)
     spoken_for = set(cases_spoken_for(on).values_list("case_id", flat=True))
     found: list[DueRecords] = []
     rules = rules_in_force().filter(record_class__kind=ClassKind.CASE)
@@ -201,11 +264,13 @@ def disposal_due(
                 status, reason = ItemStatus.UNKNOWN, due.reason
             else:
                 held = holds.reason(
+                    organisation_id=case.organisation_id,
                     person_id=case.person_id,
                     case_id=case.pk,
                     class_id=rule.record_class_id,
                     record_from=case.opened_on,
                     record_to=case.closed_on,
+                    others=named.get(case.pk, ()),
                 )
                 if held:
                     status, reason = ItemStatus.HELD, held

@@ -3,6 +3,7 @@ the policy, validates, writes, and records its audit event in one transaction.""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import date
 from functools import partial
@@ -10,12 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from audit.models import Action as AuditAction
 from audit.services import event_record, snapshot
 from core.errors import ApplicationError, refuse_if
-from retention import destruction, policies, selectors
+from retention import destruction, policies, schedule, selectors
 from retention.models import (
     Action,
     BatchStatus,
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from accounts.models import Organisation, User
     from records.models import Case, Person
 
+logger = logging.getLogger(__name__)
 Errors = dict[str, list[str]]
 RULE_FIELDS = (
     "trigger",
@@ -264,6 +267,8 @@ def disposal_propose(*, on: date | None = None) -> list[DisposalBatch]:
     on = on or timezone.localdate()
     batches: list[DisposalBatch] = []
     for due in selectors.disposal_due(on=on):
+        if not due.included:
+            continue  # nothing to approve: the held and unknown show in the dry run
         rule, items = due.rule, due.items
         batch = DisposalBatch.objects.create(
             reference=f"tmp-{uuid.uuid4().hex[:16]}",
@@ -318,6 +323,11 @@ def batch_approve(*, actor: User, batch: DisposalBatch) -> DisposalBatch:
     if batch.status != BatchStatus.PROPOSED:
         raise ApplicationError(
             f"This batch is not waiting for approval ({batch.get_status_display().lower()})."
+        )
+    if not batch.rule.is_active:
+        raise ApplicationError(
+            "The rule this batch follows has changed since it was proposed: cancel it, and "
+            "the records due under the rule now in force are proposed again."
         )
     if batch.action not in (Action.DESTROY, Action.ANONYMISE):
         raise ApplicationError(
@@ -391,17 +401,42 @@ def batch_run(*, batch_id: int, chunk_size: int | None = None) -> DisposalBatch 
         return batch
     chunk_size = chunk_size or settings.CAREFILE_DISPOSAL_CHUNK
     while _run_chunk(batch, chunk_size):
-        pass
+        destruction.files_sweep()  # the chunk has committed: its files go now
+    destruction.files_sweep()
     return _run_finish(batch)
 
 
+RULE_CHANGED = "The rule changed after the proposal: due again under the rule now in force."
+
+
+def _no_longer_due(rule: RetentionRule, case: Case | None, today: date) -> str:
+    """Why a case in the batch is no longer due (gone, reopened, its dates corrected since
+    the proposal), or "": the run never acts on the proposal's reading alone."""
+    if case is None:
+        return "The record no longer exists."
+    if case.closed_on is None:
+        return "The case was reopened after the proposal."
+    latest = getattr(case, "last_action", None)
+    last = timezone.localtime(latest).date() if latest else None
+    trigger = schedule.case_trigger(rule.trigger, case, case.person, last)
+    found = schedule.due(rule, trigger, case.person)
+    if found.on is None or found.on > today:
+        return "Not due any more: the record changed after the proposal."
+    return ""
+
+
 def _people_of(kind: str, items: list[DisposalItem]) -> dict[int, list[int]]:
-    """Everyone each record is about, read now: a request, complaint or sharing may name
-    several people, and a hold on any of them holds the whole record."""
+    """Everyone each record is about, read now: a case's subject, family and everyone linked
+    in its items; a request, complaint or sharing's people. A hold or request on any of them
+    holds the whole record."""
     from retention import other_records
 
     found: dict[int, list[int]] = {i.pk: [i.person_id] if i.person_id else [] for i in items}
-    if kind in other_records.MULTI_SUBJECT_KINDS:
+    if kind == ClassKind.CASE:
+        family = selectors.case_people([i.case_id for i in items if i.case_id])
+        for item in items:
+            found[item.pk] = sorted({*found[item.pk], *family.get(item.case_id or 0, ())})
+    elif kind in other_records.MULTI_SUBJECT_KINDS:
         subjects = other_records.record_subjects(
             kind, [i.object_pk for i in items if i.object_pk is not None]
         )
@@ -430,24 +465,28 @@ def _run_chunk(batch: DisposalBatch, chunk_size: int) -> bool:
     RecordClass.objects.select_for_update().filter(pk=batch.record_class_id).exists()
     person_ids = sorted({p for found in people.values() for p in found if p})
     list(Person.objects.select_for_update().filter(pk__in=person_ids).values_list("pk"))
-    cases = {
-        c.pk: c
-        for c in Case.objects.select_for_update().filter(
-            pk__in=[i.case_id for i in items if i.case_id]
-        )
-    }
+    locked = Case.objects.select_for_update(of=("self",)).select_related("person")
+    if batch.rule.trigger == Trigger.LAST_ACTION:
+        locked = locked.annotate(last_action=Max("items__occurred_at"))
+    cases = {c.pk: c for c in locked.filter(pk__in=[i.case_id for i in items if i.case_id])}
     holds = selectors.holds_in_force(on=timezone.localdate())
+    today = timezone.localdate()
+    rule_current = RetentionRule.objects.filter(pk=batch.rule_id, is_active=True).exists()
     now = timezone.now()
     free: list[DisposalItem] = []
     for item in items:
         case = cases.get(item.case_id) if item.case_id else None
-        if kind == ClassKind.CASE and case is None:
-            item.status, item.reason = ItemStatus.SKIPPED, "The record no longer exists."
+        not_due = "" if rule_current else RULE_CHANGED
+        if kind == ClassKind.CASE:
+            not_due = not_due or _no_longer_due(batch.rule, case, today)
+        if not_due:
+            item.status, item.reason = ItemStatus.SKIPPED, not_due
             continue
         asked: list[int | None] = [*people[item.pk]] or [None]
         held = ""
         for person_id in asked:
             held = holds.reason(
+                organisation_id=batch.organisation_id,
                 person_id=person_id,
                 case_id=item.case_id,
                 class_id=batch.record_class_id,
@@ -517,8 +556,14 @@ def batches_resume() -> list[int]:
             status__in=(BatchStatus.APPROVED, BatchStatus.RUNNING)
         ).values_list("pk", flat=True)
     )
+    destruction.files_sweep()  # files of a chunk committed just before a worker died
     for batch_id in ids:
-        batch_run(batch_id=batch_id)
+        try:
+            batch_run(batch_id=batch_id)
+        except Exception:
+            # One batch failing (a database error mid-chunk) must not stop the others; its
+            # chunk rolled back whole and is tried again on the next run.
+            logger.exception("Disposal batch %s stopped; it is tried again next run", batch_id)
     return ids
 
 

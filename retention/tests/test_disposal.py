@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.tests.factories import staff_member
+from accounts.tests.factories import TeamFactory, staff_member
 from core.errors import ApplicationError
 from records import services as record_services
 from records.tests.factories import open_case
-from retention import services
+from retention import selectors, services
 from retention.models import BatchStatus, DisposalBatch, ItemStatus, RecordClass
 
 pytestmark = pytest.mark.django_db
@@ -356,3 +356,149 @@ def test_no_route_disposes_of_a_held_record(
     stub = batch.items.get(record_reference=free.reference)
     with pytest.raises(DatabaseError), transaction.atomic():
         stub.delete()
+
+
+def _approved(batch: DisposalBatch, admin_user: User, ig_team: Any) -> DisposalBatch:
+    colleague = staff_member(role=Role.RECORDS_MANAGER, team=ig_team, username="rosa")
+    services.batch_approve(actor=colleague, batch=batch)
+    return services.batch_approve(actor=admin_user, batch=batch)
+
+
+def test_a_hold_or_request_on_anyone_in_a_case_holds_it_and_kept_relatives_stay(
+    team_north: Any,
+    practitioner: User,
+    manager: User,
+    admin_user: User,
+    ig_team: Any,
+    council: Any,
+) -> None:
+    """The mother takes part in two children's cases. A hold on her holds both; lifted,
+    the older child's case goes, and she stays, named by the younger child's open case and
+    related to him. The older child goes with her own file."""
+    from records.models import Case, Person
+
+    older = open_case(
+        team=team_north,
+        worker=practitioner,
+        manager=manager,
+        opened_on=date(2005, 1, 1),
+        category="child_in_need",
+        date_of_birth=date(1990, 4, 1),
+    )
+    mother, _ = record_services.related_person_create(
+        actor=practitioner,
+        case=older,
+        details={"first_name": "Imelda", "last_name": "Sparrow"},
+        kind="mother",
+    )
+    record_services.case_close(
+        actor=manager, case=older, closed_on=date(2008, 1, 1), reason="needs_met"
+    )
+    younger = open_case(
+        team=team_north, worker=practitioner, manager=manager, category="child_in_need"
+    )
+    record_services.relationship_add(
+        actor=practitioner, from_person=mother, to_person=younger.person, kind="mother"
+    )
+    hold = services.hold_place(
+        actor=admin_user, organisation=council, scope="person", person=mother, reason="Claim"
+    )
+    assert services.disposal_propose() == []  # held through the mother: nothing to approve
+    (row,) = selectors.disposal_due()
+    assert [(i.status, i.reason) for i in row.items] == [
+        (ItemStatus.HELD, "A hold on the records of someone the record is about.")
+    ]
+    services.hold_lift(actor=admin_user, hold=hold, reason="Claim settled")
+
+    (batch,) = services.disposal_propose()
+    services.batch_run(batch_id=_approved(batch, admin_user, ig_team).pk)
+    assert not Case.objects.filter(pk=older.pk).exists()
+    assert not Person.objects.filter(pk=older.person_id).exists()
+    assert Person.objects.filter(pk=mother.pk).exists()
+    assert mother.relationships_from.filter(to_person=younger.person).exists()
+
+
+def test_another_councils_class_hold_does_not_hold_this_council(
+    team_north: Any,
+    practitioner: User,
+    manager: User,
+    admin_user: User,
+    other_council: Any,
+) -> None:
+    case = _closed(
+        team_north,
+        practitioner,
+        manager,
+        born=date(1990, 4, 1),
+        opened=date(2005, 1, 1),
+        closed=date(2008, 1, 1),
+    )
+    other_keeper = staff_member(
+        role=Role.RECORDS_MANAGER,
+        team=TeamFactory(organisation=other_council),
+        username="otto",
+    )
+    services.hold_place(
+        actor=other_keeper,
+        organisation=other_council,
+        scope="record_class",
+        record_class=RecordClass.objects.get(code="children_in_need"),
+        reason="Their own inquiry",
+    )
+    (batch,) = services.disposal_propose()
+    assert batch.items.get().status == ItemStatus.INCLUDED
+    assert batch.items.get().case_id == case.pk
+
+
+def test_the_run_skips_what_is_no_longer_due_and_approval_needs_the_rule_in_force(
+    team_north: Any, practitioner: User, manager: User, admin_user: User, ig_team: Any
+) -> None:
+    from records.models import Case
+
+    close = partial(_closed, team_north, practitioner, manager)
+    corrected = close(born=date(1990, 4, 1), opened=date(2005, 1, 1), closed=date(2008, 1, 1))
+    gone = close(born=date(1991, 4, 1), opened=date(2005, 1, 1), closed=date(2008, 1, 1))
+    (batch,) = services.disposal_propose()
+    batch = _approved(batch, admin_user, ig_team)
+    # The date of birth was wrong: the child is younger, and not due yet.
+    record_services.person_update(
+        actor=practitioner, person=corrected.person, details={"date_of_birth": date(2010, 4, 1)}
+    )
+    services.batch_run(batch_id=batch.pk)
+    assert Case.objects.filter(pk=corrected.pk).exists()
+    assert not Case.objects.filter(pk=gone.pk).exists()
+    skipped = batch.items.get(record_reference=corrected.reference)
+    assert (skipped.status, skipped.reason) == (
+        ItemStatus.SKIPPED,
+        "Not due any more: the record changed after the proposal.",
+    )
+
+    # A batch proposed under a rule since changed cannot be approved.
+    later = close(born=date(1992, 4, 1), opened=date(2005, 1, 1), closed=date(2008, 1, 1))
+    (batch,) = services.disposal_propose()
+    assert batch.items.get().case_id == later.pk
+    services.rule_change(
+        actor=admin_user,
+        record_class=batch.record_class,
+        trigger="date_of_birth",
+        period_years=30,
+        period_months=0,
+        period_days=0,
+        action="destroy",
+        legal_authority="Local schedule",
+        reason="Kept longer after the review of children's records",
+    )
+    with pytest.raises(ApplicationError, match="rule this batch follows has changed"):
+        services.batch_approve(actor=admin_user, batch=batch)
+
+
+def test_a_death_with_no_date_of_birth_is_not_taken_for_a_childs() -> None:
+    from records.models import Person
+    from retention import schedule
+
+    rule = RecordClass.objects.get(code="looked_after").rules.get(is_active=True)
+    person = Person(date_of_birth=None, date_of_death=date(2001, 5, 1))
+    found = schedule.due(
+        rule, schedule.Due(None, None, "The date of birth is not recorded."), person
+    )
+    assert (found.on, found.reason) == (None, "The date of birth is not recorded.")

@@ -204,13 +204,16 @@ def test_rights_request_files_fall_due_two_years_after_closing_unless_held_open_
     assert "hold on the person" in items[held.pk].reason
     assert found.included == 1
 
-    # Proposed, the records wait in their batch: the next night proposes none of them again.
+    # Proposed, the record to dispose of waits in its batch; the held one is listed again
+    # each night, to be proposed once free.
     batch = _proposed("rights_requests")
     assert {i.object_pk: i.status for i in batch.items.all()} == {
         due.pk: ItemStatus.INCLUDED,
         held.pk: ItemStatus.HELD,
     }
-    assert _due("rights_requests") == []
+    (again,) = _due("rights_requests")
+    assert [(i.object_pk, i.status) for i in again.items] == [(held.pk, ItemStatus.HELD)]
+    assert again.included == 0
     # Kept longer at review, a record waits until its next review day, batch or no batch.
     services.batch_item_keep(
         actor=admin_user,
@@ -346,6 +349,14 @@ def test_a_rights_request_file_is_destroyed_with_everything_under_it_and_the_peo
         reasons=REASONS,
         sent_on=TODAY,
         disclosure_method="secure_link",
+    )
+    # Answered, the complaint no longer holds the request's people.
+    request_services.complaint_respond(
+        actor=officer,
+        complaint=complaint,
+        outcome="not_upheld",
+        response="The reply was sent within the month.",
+        responded_on=TODAY,
     )
 
     under = {

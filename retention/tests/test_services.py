@@ -234,6 +234,7 @@ def test_holds_in_force_name_why_a_record_is_held(
         dates: tuple[date, date] = (date(2020, 1, 1), date(2021, 1, 1)),
     ) -> str:
         return holds.reason(
+            organisation_id=case.organisation_id,
             person_id=case.person_id,
             case_id=case.pk,
             class_id=class_id,
