@@ -504,15 +504,19 @@ def _run_chunk(batch: DisposalBatch, chunk_size: int) -> bool:
         [int(i.case_id or i.object_pk or 0) for i in free],
         anonymise=batch.action == Action.ANONYMISE,
     )
-    anonymised = batch.action == Action.ANONYMISE
-    for item in free:
-        item.status, item.disposed_at = ItemStatus.DISPOSED, now
-        item.person, item.object_pk = None, None
-        if not anonymised:
-            item.case = None  # an anonymised case stays, with no personal data
-    DisposalItem.objects.bulk_update(
-        items, ["status", "reason", "disposed_at", "case", "person", "object_pk"]
-    )
+    # The register: one statement for the disposed (an anonymised case stays, linked), one
+    # per reason for those left out.
+    stubs: dict[str, Any] = {"status": ItemStatus.DISPOSED, "disposed_at": now}
+    stubs |= {"person": None, "object_pk": None}
+    if batch.action != Action.ANONYMISE:
+        stubs["case"] = None
+    DisposalItem.objects.filter(pk__in=[i.pk for i in free]).update(**stubs)
+    reasons: dict[str, list[int]] = {}
+    for item in items:
+        if item.status == ItemStatus.SKIPPED:
+            reasons.setdefault(item.reason, []).append(item.pk)
+    for reason, pks in reasons.items():
+        DisposalItem.objects.filter(pk__in=pks).update(status=ItemStatus.SKIPPED, reason=reason)
     skipped = len(items) - len(free)
     verb = "Anonymised" if batch.action == Action.ANONYMISE else "Destroyed"
     event_record(
