@@ -941,6 +941,33 @@ def _figures(
     )
 
 
+# Workers carrying out the same batch side by side (each claims its own chunks with SKIP
+# LOCKED), as several Celery workers would: BENCH_RETENTION_WORKERS, 1 by default.
+WORKERS = int(os.environ.get("BENCH_RETENTION_WORKERS", "1"))
+
+
+def _run_side_by_side(batch_id: int, workers: int) -> None:
+    from django.db import connection
+
+    from retention import services
+
+    if workers <= 1:
+        services.batch_run(batch_id=batch_id)
+        return
+
+    def one() -> None:
+        try:
+            services.batch_run(batch_id=batch_id)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def _check_after(council: Council, batch_ids: list[int]) -> list[str]:
     """Everything of the council gone but the register; the trail still verifies."""
     from audit.integrity import audit_verify
@@ -1059,7 +1086,7 @@ def retention(run: Run) -> list[Figures]:
             started, cpu = time.perf_counter(), time.process_time()
             for batch in ours:
                 began = time.perf_counter()
-                services.batch_run(batch_id=batch.pk)
+                _run_side_by_side(batch.pk, WORKERS)
                 per_batch.append(
                     (batch.record_class.name, batch.items.count(), time.perf_counter() - began)
                 )

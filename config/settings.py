@@ -291,6 +291,8 @@ CAREFILE_REQUEST_HOLD_MONTHS = env.int("CAREFILE_REQUEST_HOLD_MONTHS", default=6
 # Records destroyed per disposal transaction: small enough that a hold placed meanwhile waits
 # only briefly for the locks, large enough that a county's batch runs at hundreds a second.
 CAREFILE_DISPOSAL_CHUNK = env.int("CAREFILE_DISPOSAL_CHUNK", default=200)
+# Run tasks queued per approved batch: that many workers may carry it out side by side.
+CAREFILE_DISPOSAL_WORKERS = env.int("CAREFILE_DISPOSAL_WORKERS", default=2)
 CAREFILE_DOWNLOAD_LINK_DAYS = env.int("CAREFILE_DOWNLOAD_LINK_DAYS", default=14)
 CAREFILE_BUNDLE_SECTION_ITEMS = env.int("CAREFILE_BUNDLE_SECTION_ITEMS", default=200)
 # The public request and complaint forms: submissions per address per hour.

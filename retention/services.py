@@ -10,7 +10,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -355,9 +355,12 @@ def batch_approve(*, actor: User, batch: DisposalBatch) -> DisposalBatch:
 
 
 def _queue_run(batch_id: int) -> None:
+    """Queue the run once per worker that may share it: each claims its own chunks, so
+    several workers carry a large batch out side by side, and a spare task finds it done."""
     from retention.tasks import disposal_run_task
 
-    disposal_run_task.delay(batch_id)
+    for _ in range(settings.CAREFILE_DISPOSAL_WORKERS):
+        disposal_run_task.delay(batch_id)
 
 
 @transaction.atomic
@@ -407,6 +410,17 @@ def batch_run(*, batch_id: int, chunk_size: int | None = None) -> DisposalBatch 
 
 
 RULE_CHANGED = "The rule changed after the proposal: due again under the rule now in force."
+
+
+def _class_share_lock(class_id: int) -> None:
+    """Lock the record class against a new class hold (which takes it FOR UPDATE) while
+    letting other workers' chunks of the same class run side by side. SQLite runs one writer
+    at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM retention_recordclass WHERE id = %s FOR SHARE", [class_id]
+            )
 
 
 def _no_longer_due(rule: RetentionRule, case: Case | None, today: date) -> str:
@@ -462,7 +476,7 @@ def _run_chunk(batch: DisposalBatch, chunk_size: int) -> bool:
     # is seen by it: the class, every person each record is about, and the cases.
     kind = batch.record_class.kind
     people = _people_of(kind, items)
-    RecordClass.objects.select_for_update().filter(pk=batch.record_class_id).exists()
+    _class_share_lock(batch.record_class_id)
     person_ids = sorted({p for found in people.values() for p in found if p})
     list(Person.objects.select_for_update().filter(pk__in=person_ids).values_list("pk"))
     locked = Case.objects.select_for_update(of=("self",)).select_related("person")
