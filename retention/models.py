@@ -298,6 +298,10 @@ class DisposalItem(models.Model):
     # the record is disposed of.
     object_pk = models.BigIntegerField(null=True, blank=True)
     record_reference = models.CharField(max_length=40)
+    # The record's own span (received to closed, say), for an inquiry's date-range hold: the
+    # run re-checks the same span the proposal did.
+    record_from = models.DateField(null=True, blank=True)
+    record_to = models.DateField(null=True, blank=True)
     trigger_date = models.DateField(null=True, blank=True)
     due_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=ItemStatus.choices)

@@ -354,6 +354,8 @@ def due(
                     object_pk=record.pk,
                     person_id=subjects[0] if subjects else None,
                     record_reference=record.reference,
+                    record_from=record.record_from,
+                    record_to=record.record_to,
                     trigger_date=when.trigger_date,
                     due_on=when.on,
                     status=status,

@@ -11,6 +11,7 @@ from accounts.roles import Role
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from retention.models import DisposalItem
 
 KEEPERS = frozenset({Role.RECORDS_MANAGER})
 
@@ -40,3 +41,16 @@ def can_view_schedule(user: User) -> bool:
     administrator and the Caldicott guardian read it. Holds, batches, the register and the
     forecast are the approvers' (``approver_org_ids``)."""
     return any(role in READERS for role in user_roles(user))
+
+
+def item_named(item: DisposalItem) -> bool:
+    """Whether a batch's reviewers see whose record an item is: only while it is still to be
+    decided (included or kept longer), and never for a restricted person (adoption, staff as
+    clients), whose name needs a named grant the reviewer does not have."""
+    from retention.models import ItemStatus
+
+    return (
+        item.person is not None
+        and item.status in (ItemStatus.INCLUDED, ItemStatus.KEPT)
+        and not item.person.is_restricted
+    )

@@ -504,8 +504,8 @@ def _run_chunk(batch: DisposalBatch, chunk_size: int) -> bool:
                 person_id=person_id,
                 case_id=item.case_id,
                 class_id=batch.record_class_id,
-                record_from=case.opened_on if case else item.trigger_date,
-                record_to=case.closed_on if case else item.trigger_date,
+                record_from=case.opened_on if case else item.record_from or item.trigger_date,
+                record_to=case.closed_on if case else item.record_to or item.trigger_date,
             )
             if held:
                 break

@@ -52,7 +52,6 @@ NOT_FOUND = "Page not found"
 ITEMS_PER_PAGE = 100
 REGISTER_PER_PAGE = 50
 # Items whose person the reviewer sees by name: the records still to be decided on.
-NAMED_STATUSES = (ItemStatus.INCLUDED, ItemStatus.KEPT)
 T = TypeVar("T")
 
 
@@ -388,7 +387,8 @@ def _batch_page(
     page = Paginator(
         selectors.batch_items_for_review(batch=batch, status=status), ITEMS_PER_PAGE
     ).get_page(request.GET.get("page"))
-    named = [i.person_id for i in page if i.status in NAMED_STATUSES and i.person_id is not None]
+    named_items = {i.pk for i in page if policies.item_named(i)}
+    named = [i.person_id for i in page if i.pk in named_items]
     if named:
         shown(named, summary="Reviewed the records of a disposal batch", obj=batch)
     disposes = batch.action in (Action.DESTROY, Action.ANONYMISE)
@@ -406,7 +406,7 @@ def _batch_page(
         "page": page,
         "filter_query": _query_without(request, "page"),
         "tabs": tabs,
-        "named_statuses": NAMED_STATUSES,
+        "named_items": named_items,
         "disposes": disposes,
         "may_approve": proposed
         and disposes

@@ -25,11 +25,11 @@ from retention.models import (
     DisposalItem,
     Hold,
     HoldScope,
-    ItemStatus,
     RecordClass,
     RetentionRule,
     Trigger,
 )
+from retention.policies import item_named
 
 # --- References ------------------------------------------------------------------------------
 
@@ -317,7 +317,7 @@ class BatchItemSerializer(OutputSerializer):
 
 def names_person(item: DisposalItem) -> bool:
     """Whether the answer names the item's person (and so its read audit must)."""
-    return item.person is not None and item.status in (ItemStatus.INCLUDED, ItemStatus.KEPT)
+    return item_named(item)
 
 
 class BatchDetailSerializer(BatchSerializer):

@@ -782,3 +782,41 @@ def test_survey_responses_have_no_records_in_carefile_so_nothing_is_proposed(
     assert counts == [0] * 24
     with pytest.raises(ValueError, match="holds none"):
         destruction.records_destroy(ClassKind.SURVEY, [1])
+
+
+def test_an_inquiry_hold_placed_after_the_proposal_holds_a_request_by_its_whole_span(
+    clock: Any, records_officer: User, council: Organisation, admin_user: User, colleague: User
+) -> None:
+    """Received on 1 February, closed on 1 March: a hold on records from January to mid
+    February covers it, though its trigger (the closure) is outside the range."""
+    request = log_request(records_officer, council, received_on=date(2027, 2, 1))
+    request_services.access_request_assign(
+        actor=records_officer, request=request, officer=records_officer
+    )
+    request_services.access_request_close(
+        actor=records_officer,
+        request=request,
+        outcome="refused",
+        reasons="Manifestly unfounded: the same request as last month.",
+        sent_on=TODAY,
+    )
+    _at(clock, date(2029, 3, 2))
+    batch = _proposed("rights_requests")
+    (item,) = batch.items.all()
+    assert (item.record_from, item.record_to) == (date(2027, 2, 1), TODAY)
+    services.batch_approve(actor=admin_user, batch=batch)
+    services.batch_approve(actor=colleague, batch=batch)
+    services.hold_place(
+        actor=admin_user,
+        organisation=council,
+        scope="class_and_dates",
+        record_class=batch.record_class,
+        from_date=date(2027, 1, 1),
+        to_date=date(2027, 2, 15),
+        reason="Public inquiry into early 2027 requests",
+    )
+    services.batch_run(batch_id=batch.pk)
+    item.refresh_from_db()
+    assert item.status == ItemStatus.SKIPPED
+    assert item.reason.startswith("An inquiry hold on records from 1 January 2027")
+    assert AccessRequest.objects.filter(pk=request.pk).exists()

@@ -864,3 +864,22 @@ def test_the_forecast_with_nothing_due(client: Any, admin_user: User) -> None:
     body = _body(client.get(reverse("retention:forecast")))
     assert 'data-testid="dry-run-empty"' in body
     assert 'data-testid="forecast-empty"' in body
+
+
+def test_a_restricted_persons_name_is_not_shown_to_the_batchs_reviewers(
+    client: Any, admin_user: User, due: Due
+) -> None:
+    from records.models import Person
+
+    restricted = due.cases[0].person
+    Person.objects.filter(pk=restricted.pk).update(  # write-ok: the fixture's restriction
+        is_restricted=True, restriction_reason="adoption"
+    )
+    client.force_login(admin_user)
+    response = client.get(reverse("retention:batch-detail", args=[due.batch.public_id]))
+    text = _body(response)
+    assert due.cases[1].person.full_name in text
+    assert restricted.full_name not in text
+    (event,) = _events(response)
+    assert restricted.pk not in event.subject_id_list
+    assert due.cases[1].person_id in event.subject_id_list
