@@ -30,6 +30,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.context import shown
+from core import charts
 from core.csvsafe import csv_cell
 from core.errors import ApplicationError
 from core.forms import add_service_errors, attempt
@@ -676,12 +677,7 @@ def batch_certificate(request: HttpRequest, batch_id: str) -> HttpResponse:
 
 # --- The forecast ----------------------------------------------------------------------------
 
-CHART_WIDTH = 640
-CHART_HEIGHT = 260
-PLOT_LEFT = 48
-PLOT_RIGHT = 630
-PLOT_TOP = 16
-PLOT_BOTTOM = 220
+PLOT_BOTTOM = 220  # the forecast's chart: 260 high
 # GOV.UK colours, far enough apart to tell neighbouring parts of a bar apart.
 PALETTE = (
     "#1d70b8",
@@ -697,17 +693,6 @@ PALETTE = (
     "#f499be",
     "#6f72af",
 )
-
-
-def _nice_top(count: int) -> int:
-    """The top of the chart's scale: the first of 2, 4, 10, 20, 40, 100… at least ``count``,
-    so that half of it is a whole number too."""
-    scale = 1
-    while True:
-        for step in (2, 4, 10):
-            if step * scale >= count:
-                return step * scale
-        scale *= 10
 
 
 @dataclass(frozen=True)
@@ -739,51 +724,35 @@ class MonthBar:
 
 
 def _chart(months: list[date], series: list[Series]) -> dict[str, Any]:
-    """Stacked bars of records falling due each month, one colour per record class, drawn
-    with SVG attributes only (the content security policy allows no inline styles)."""
+    """Stacked bars of records falling due each month, one colour per record class."""
     totals = [sum(s.counts[index] for s in series) for index in range(len(months))]
-    top = _nice_top(max([*totals, 0]))
-    slot = (PLOT_RIGHT - PLOT_LEFT) / max(len(months), 1)
-    plot_height = PLOT_BOTTOM - PLOT_TOP
-    every = max(1, -(-len(months) // 12))  # label at most twelve months
+    frame = charts.Frame(
+        months=len(months), top=charts.nice_top(max([*totals, 0])), bottom=PLOT_BOTTOM
+    )
     bars = []
     for index, month in enumerate(months):
-        x = round(PLOT_LEFT + index * slot + slot * 0.15, 1)
-        width = round(slot * 0.7, 1)
+        x = frame.bar_x(index)
         base = float(PLOT_BOTTOM)
         segments = []
         for one in series:
             count = one.counts[index]
             if not count:
                 continue
-            height = round(plot_height * count / top, 1)
+            height = frame.height_of(count)
             base = round(base - height, 1)
             segments.append(
-                Segment(x, base, width, height, one.colour, one.record_class.name, count)
+                Segment(x, base, frame.bar_width, height, one.colour, one.record_class.name, count)
             )
         bars.append(
             MonthBar(
                 month=month,
                 total=totals[index],
                 segments=segments,
-                label_x=round(x + slot * 0.35, 1),
-                labelled=index % every == 0,
+                label_x=frame.label_x(index),
+                labelled=index % frame.label_every == 0,
             )
         )
-    return {
-        "bars": bars,
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-        "left": PLOT_LEFT,
-        "right": PLOT_RIGHT,
-        "axis_label_x": PLOT_LEFT - 6,
-        "plot_top": PLOT_TOP,
-        "plot_bottom": PLOT_BOTTOM,
-        "plot_middle": round((PLOT_TOP + PLOT_BOTTOM) / 2, 1),
-        "top": top,
-        "middle": top // 2,
-        "label_y": PLOT_BOTTOM + 18,
-    }
+    return frame.context(bars)
 
 
 @require_GET

@@ -34,6 +34,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.selectors import organisation_list_served_by_user
 from audit.context import shown
+from core import charts
 from core.csvsafe import csv_cell
 from core.errors import ApplicationError
 from core.forms import attempt
@@ -1294,12 +1295,7 @@ def agreement_edit(request: HttpRequest, agreement_id: str) -> HttpResponse:
 
 # --- Reports ---------------------------------------------------------------------------------
 
-CHART_WIDTH = 640
-CHART_HEIGHT = 240
-PLOT_LEFT = 48
-PLOT_RIGHT = 630
-PLOT_TOP = 16
-PLOT_BOTTOM = 200
+PLOT_BOTTOM = 200  # the report's chart: 240 high
 
 
 def _default_period() -> tuple[date, date]:
@@ -1325,17 +1321,6 @@ def _report_period(request: HttpRequest) -> tuple[forms.ReportFilterForm, date, 
     return form, start, end
 
 
-def _nice_top(count: int) -> int:
-    """The top of the chart's scale: the first of 2, 4, 10, 20, 40, 100… at least ``count``,
-    so that half of it is a whole number too."""
-    scale = 1
-    while True:
-        for step in (2, 4, 10):
-            if step * scale >= count:
-                return step * scale
-        scale *= 10
-
-
 @dataclass(frozen=True)
 class Bar:
     x: float
@@ -1349,43 +1334,29 @@ class Bar:
 
 
 def _chart(months: list[date], totals: Any) -> dict[str, Any]:
-    """Bars of sharings per month for an inline SVG chart, drawn with SVG attributes only (the
-    content security policy allows no inline styles)."""
-    top = _nice_top(max([totals.get(m, 0) for m in months] + [0]))
-    slot = (PLOT_RIGHT - PLOT_LEFT) / max(len(months), 1)
-    plot_height = PLOT_BOTTOM - PLOT_TOP
-    every = max(1, -(-len(months) // 12))  # label at most twelve months
+    """Bars of sharings per month for an inline SVG chart."""
+    frame = charts.Frame(
+        months=len(months),
+        top=charts.nice_top(max([totals.get(m, 0) for m in months] + [0])),
+        bottom=PLOT_BOTTOM,
+    )
     bars = []
     for index, month in enumerate(months):
         count = totals.get(month, 0)
-        height = round(plot_height * count / top, 1)
-        x = round(PLOT_LEFT + index * slot + slot * 0.15, 1)
+        height = frame.height_of(count)
         bars.append(
             Bar(
-                x=x,
+                x=frame.bar_x(index),
                 y=round(PLOT_BOTTOM - height, 1),
-                width=round(slot * 0.7, 1),
+                width=frame.bar_width,
                 height=height,
                 month=month,
                 count=count,
-                label_x=round(x + slot * 0.35, 1),
-                labelled=index % every == 0,
+                label_x=frame.label_x(index),
+                labelled=index % frame.label_every == 0,
             )
         )
-    return {
-        "bars": bars,
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-        "left": PLOT_LEFT,
-        "right": PLOT_RIGHT,
-        "axis_label_x": PLOT_LEFT - 6,
-        "plot_top": PLOT_TOP,
-        "plot_bottom": PLOT_BOTTOM,
-        "plot_middle": round((PLOT_TOP + PLOT_BOTTOM) / 2, 1),
-        "top": top,
-        "middle": top // 2,
-        "label_y": PLOT_BOTTOM + 18,
-    }
+    return frame.context(bars)
 
 
 @dataclass(frozen=True)
