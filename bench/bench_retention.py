@@ -893,7 +893,6 @@ def profiled(profile: Profile) -> Iterator[None]:
     from django.db import DEFAULT_DB_ALIAS, connections
 
     from retention import destruction, selectors, services
-    from retention.models import DisposalItem
 
     with ExitStack() as stack:
         stack.enter_context(connection.execute_wrapper(profile))
@@ -906,9 +905,9 @@ def profiled(profile: Profile) -> Iterator[None]:
             (destruction, "people_destroy", "destroy: people and what is only about them"),
             (destruction, "events_scrub_objects", "audit scrub: events about the cases"),
             (destruction, "events_scrub_personal", "audit scrub: events about the people"),
-            (destruction, "_files_delete", "files deleted"),
+            (destruction, "files_queue", "files queued"),
+            (destruction, "files_sweep", "files deleted"),
             (services, "event_record", "the chunk's own audit event"),
-            (DisposalItem.objects, "bulk_update", "register: the chunk's stubs (bulk_update)"),
         ):
             stack.enter_context(
                 mock.patch.object(module, name, profile.timed(label, getattr(module, name)))
@@ -1137,7 +1136,7 @@ def retention(run: Run) -> list[Figures]:
                 "audit scrub: events about the cases",
                 "audit scrub: events about the people",
                 "COMMIT (deferred foreign-key checks)",
-                "register: the chunk's stubs (bulk_update)",
+                "files queued",
                 "files deleted",
             )
         ),

@@ -70,12 +70,12 @@ class Destroyed:
     person_ids: set[int] = field(default_factory=set)
 
 
-def _delete(queryset: QuerySet[Any]) -> int:
+def raw_delete(queryset: QuerySet[Any]) -> int:
     """DELETE … WHERE, with no cascade collection: the caller names every table."""
     return int(queryset._raw_delete(queryset.db) or 0)  # noqa: SLF001
 
 
-def _files_delete(names: Iterable[tuple[str, str]]) -> int:
+def files_queue(names: Iterable[tuple[str, str]]) -> int:
     """Queue the files for deletion once this transaction commits (``files_sweep``)."""
     rows = [FileToDelete(storage=storage, name=name) for storage, name in names if name]
     FileToDelete.objects.bulk_create(rows)
@@ -97,12 +97,12 @@ def files_sweep() -> int:
             deleted += len(rows)
 
 
-def _packages_drop(sharing_ids: QuerySet[Any]) -> list[tuple[str, str]]:
+def packages_drop(sharing_ids: QuerySet[Any]) -> list[tuple[str, str]]:
     """Cached outbound packages of these sharings, and their links: rendered again on demand."""
     packages = SharingPackage.objects.filter(sharing_id__in=sharing_ids)
     files = [("documents", name) for name in packages.values_list("file", flat=True)]
-    _delete(PackageLink.objects.filter(package__in=packages.values("pk")))
-    _delete(packages)
+    raw_delete(PackageLink.objects.filter(package__in=packages.values("pk")))
+    raw_delete(packages)
     return files
 
 
@@ -116,14 +116,14 @@ def _items_delete(items: QuerySet[Item]) -> tuple[int, list[tuple[str, str]]]:
         for name in Document.objects.filter(pk__in=ids).values_list("file", flat=True)
     ]
     touched_sharings = SharedItem.objects.filter(item_id__in=ids).values("sharing_id")
-    files += _packages_drop(SharingRecord.objects.filter(pk__in=touched_sharings).values("pk"))
-    _delete(SharedItem.objects.filter(item_id__in=ids))
+    files += packages_drop(SharingRecord.objects.filter(pk__in=touched_sharings).values("pk"))
+    raw_delete(SharedItem.objects.filter(item_id__in=ids))
     CollectedItem.objects.filter(item_id__in=ids).update(item=None)
     for table in (ItemUserObjectPermission, ItemPerson, ItemRevision, DisagreementStatement):
-        _delete(table.objects.filter(**{f"{_item_fk(table)}__in": ids}))
+        raw_delete(table.objects.filter(**{f"{_item_fk(table)}__in": ids}))
     for model in ITEM_MODELS.values():
-        _delete(model.objects.filter(pk__in=ids))
-    return _delete(items), files
+        raw_delete(model.objects.filter(pk__in=ids))
+    return raw_delete(items), files
 
 
 def _item_fk(table: type) -> str:
@@ -231,26 +231,26 @@ def people_destroy(person_ids: Collection[int]) -> Destroyed:
     sharings = set(
         SharingSubject.objects.filter(person_id__in=ids).values_list("sharing_id", flat=True)
     )
-    _delete(SharingSubject.objects.filter(person_id__in=ids))
+    raw_delete(SharingSubject.objects.filter(person_id__in=ids))
     emptied = list(
         SharingRecord.objects.filter(pk__in=sharings)
         .exclude(Exists(SharingSubject.objects.filter(sharing_id=OuterRef("pk"))))
         .values_list("pk", flat=True)
     )
-    files += _packages_drop(SharingRecord.objects.filter(pk__in=sharings).values("pk"))
-    _delete(SharedItem.objects.filter(sharing_id__in=emptied))
-    _delete(SharingRecord.objects.filter(pk__in=emptied))
-    _delete(Consent.objects.filter(person_id__in=ids))
+    files += packages_drop(SharingRecord.objects.filter(pk__in=sharings).values("pk"))
+    raw_delete(SharedItem.objects.filter(sharing_id__in=emptied))
+    raw_delete(SharingRecord.objects.filter(pk__in=emptied))
+    raw_delete(Consent.objects.filter(person_id__in=ids))
     for model in (PersonName, Address, PhoneNumber, EmailAddress, PersonAlert, BreakGlassAccess):
-        _delete(model.objects.filter(person_id__in=ids))
-    _delete(Relationship.objects.filter(Q(from_person_id__in=ids) | Q(to_person_id__in=ids)))
-    _delete(PersonUserObjectPermission.objects.filter(content_object_id__in=ids))
-    _delete(Hold.objects.filter(person_id__in=ids))  # only lifted ones: held people are kept
+        raw_delete(model.objects.filter(person_id__in=ids))
+    raw_delete(Relationship.objects.filter(Q(from_person_id__in=ids) | Q(to_person_id__in=ids)))
+    raw_delete(PersonUserObjectPermission.objects.filter(content_object_id__in=ids))
+    raw_delete(Hold.objects.filter(person_id__in=ids))  # only lifted ones: held people are kept
     DisposalItem.objects.filter(person_id__in=ids).update(person=None)
     PrivacyAlert.objects.filter(person_id__in=ids).update(detail="")
-    result.people = _delete(Person.objects.filter(pk__in=ids))
+    result.people = raw_delete(Person.objects.filter(pk__in=ids))
     result.scrubbed_events = events_scrub_personal(person_ids=ids)
-    result.files = _files_delete(files)
+    result.files = files_queue(files)
     result.person_ids = set(ids)
     return result
 
@@ -271,8 +271,8 @@ def cases_destroy(case_ids: Collection[int], *, anonymise: bool = False) -> Dest
     items = Item.objects.filter(case_id__in=ids)
     object_ids += [str(u) for u in items.values_list("public_id", flat=True)]
     result.items, files = _items_delete(items)
-    _delete(CaseParticipant.objects.filter(case_id__in=ids))
-    _delete(Hold.objects.filter(case_id__in=ids))  # only lifted ones: held cases are kept
+    raw_delete(CaseParticipant.objects.filter(case_id__in=ids))
+    raw_delete(Hold.objects.filter(case_id__in=ids))  # only lifted ones: held cases are kept
     if anonymise:
         for case in Case.objects.filter(pk__in=ids).select_related("person"):
             stub = Person.objects.create(
@@ -283,13 +283,13 @@ def cases_destroy(case_ids: Collection[int], *, anonymise: bool = False) -> Dest
     else:
         DisposalItem.objects.filter(case_id__in=ids).update(case=None)
         for table in (CaseUserObjectPermission, CaseGroupObjectPermission):
-            _delete(table.objects.filter(content_object_id__in=ids))
-        _delete(Allocation.objects.filter(case_id__in=ids))
-        result.cases = _delete(Case.objects.filter(pk__in=ids))
+            raw_delete(table.objects.filter(content_object_id__in=ids))
+        raw_delete(Allocation.objects.filter(case_id__in=ids))
+        result.cases = raw_delete(Case.objects.filter(pk__in=ids))
     # Their events lose their personal part even when the person stays (another case of
     # theirs is kept).
     result.scrubbed_events = events_scrub_objects(object_ids=object_ids)
-    result.files = _files_delete(files)
+    result.files = files_queue(files)
     people = people_release(candidates, subjects)
     result.people = people.people
     result.person_ids = people.person_ids

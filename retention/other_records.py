@@ -4,7 +4,7 @@ protection complaints, the sharing log, audit events, and user research and surv
 ``retention.selectors`` asks :func:`due` what each class has due (the dry run and the nightly
 proposal) and :func:`forecast_counts` what falls due later; ``retention.destruction`` hands
 :func:`records_destroy` the records of an approved batch, inside the transaction that
-re-checked their holds. Deletes are set-based (``destruction._delete``) with every table under
+re-checked their holds. Deletes are set-based (``destruction.raw_delete``) with every table under
 a record named here, and files go last, still inside the transaction, as for cases.
 
 When each kind falls due (the rule's period after its trigger):
@@ -60,10 +60,10 @@ from records.models import Case, Person
 from retention import schedule
 from retention.destruction import (
     Destroyed,
-    _delete,
-    _files_delete,
-    _packages_drop,
+    files_queue,
+    packages_drop,
     people_release,
+    raw_delete,
 )
 from retention.models import (
     Action,
@@ -611,8 +611,8 @@ def requests_destroy(request_ids: Collection[int], *, anonymise: bool = False) -
     files += [("documents", name) for name in bundles.values_list("file", flat=True)]
     # Children before parents: each filter reaches its rows through the parent's.
     for rows in (links, redactions, collected, bundles, documents, pauses, notes, subjects):
-        result.items += _delete(rows)
-    result.items += _delete(ReminderSent.objects.filter(request_id__in=ids))
+        result.items += raw_delete(rows)
+    result.items += raw_delete(ReminderSent.objects.filter(request_id__in=ids))
     if anonymise:
         requests.update(
             requester_name=ANONYMISED,
@@ -635,9 +635,9 @@ def requests_destroy(request_ids: Collection[int], *, anonymise: bool = False) -
         requests.filter(extended=True).update(extension_reason=ANONYMISED)
     else:
         Complaint.objects.filter(access_request_id__in=ids).update(access_request=None)
-        _delete(requests)
+        raw_delete(requests)
     result.scrubbed_events = events_scrub_objects(object_ids=object_ids)
-    result.files = _files_delete(files)
+    result.files = files_queue(files)
     _people_release(candidates, result)
     return result
 
@@ -654,7 +654,7 @@ def complaints_destroy(complaint_ids: Collection[int], *, anonymise: bool = Fals
     complaints = Complaint.objects.filter(pk__in=ids)
     candidates = set(complaints.filter(person__isnull=False).values_list("person_id", flat=True))
     object_ids = _public_ids(complaints)
-    result.items += _delete(ReminderSent.objects.filter(complaint_id__in=ids))
+    result.items += raw_delete(ReminderSent.objects.filter(complaint_id__in=ids))
     if anonymise:
         complaints.update(
             complainant_name=ANONYMISED,
@@ -665,7 +665,7 @@ def complaints_destroy(complaint_ids: Collection[int], *, anonymise: bool = Fals
             person=None,
         )
     else:
-        _delete(complaints)
+        raw_delete(complaints)
     result.scrubbed_events = events_scrub_objects(object_ids=object_ids)
     _people_release(candidates, result)
     return result
@@ -689,9 +689,9 @@ def sharings_destroy(sharing_ids: Collection[int], *, anonymise: bool = False) -
     object_ids = _public_ids(
         sharings, packages, PackageLink.objects.filter(package_id__in=packages.values("pk"))
     )
-    files = _packages_drop(sharings.values("pk"))
-    result.items += _delete(SharedItem.objects.filter(sharing_id__in=ids))
-    result.items += _delete(subjects)
+    files = packages_drop(sharings.values("pk"))
+    result.items += raw_delete(SharedItem.objects.filter(sharing_id__in=ids))
+    result.items += raw_delete(subjects)
     if anonymise:
         sharings.update(
             recipient_name=ANONYMISED,
@@ -703,9 +703,9 @@ def sharings_destroy(sharing_ids: Collection[int], *, anonymise: bool = False) -
             authorisation_note="",
         )
     else:
-        _delete(sharings)
+        raw_delete(sharings)
     result.scrubbed_events = events_scrub_objects(object_ids=object_ids)
-    result.files = _files_delete(files)
+    result.files = files_queue(files)
     _people_release(candidates, result)
     return result
 

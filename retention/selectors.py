@@ -329,6 +329,12 @@ def forecast(
     unknown: dict[int, int] = {}
     from retention import other_records
 
+    # Anonymised cases stay, with no date of birth: they never fall due again.
+    anonymised = set(
+        DisposalItem.objects.filter(status=ItemStatus.DISPOSED, case__isnull=False).values_list(
+            "case_id", flat=True
+        )
+    )
     for rule in rules_in_force():
         counts = [0] * months
         if rule.record_class.kind != ClassKind.CASE:
@@ -338,7 +344,9 @@ def forecast(
             if not_known:
                 unknown[rule.record_class_id] = not_known
         elif rule.action != Action.KEEP:
-            for _case, due in _case_dues(rule, organisation_ids):
+            for case, due in _case_dues(rule, organisation_ids):
+                if case.pk in anonymised:
+                    continue
                 if due.on is None:
                     unknown[rule.record_class_id] = unknown.get(rule.record_class_id, 0) + 1
                 elif on < due.on < end:

@@ -295,8 +295,9 @@ def test_anonymising_keeps_the_statistics_and_removes_everything_identifying(
     assert not Person.objects.filter(first_name="Wilhelmina").exists()
     stub = batch.items.get()
     assert (stub.status, stub.case_id, stub.person_id) == (ItemStatus.DISPOSED, case.pk, None)
-    # Anonymised once: it is not proposed again.
+    # Anonymised once: it is not proposed again, nor forecast.
     assert services.disposal_propose() == []
+    assert selectors.forecast().unknown == {}
 
 
 def test_no_route_disposes_of_a_held_record(
