@@ -48,6 +48,7 @@ from records.models import (
     Relationship,
 )
 from retention.models import DisposalItem, FileToDelete, Hold
+from retention.selectors import case_people
 from sharing.models import (
     Consent,
     PackageLink,
@@ -134,12 +135,8 @@ def _candidates(case_ids: list[int]) -> set[int]:
     """People whose only place in the records may be these cases: the subjects, everyone who
     took part or is linked in an item (their relatives are added by ``people_release``)."""
     people = set(Case.objects.filter(pk__in=case_ids).values_list("person_id", flat=True))
-    people.update(
-        CaseParticipant.objects.filter(case_id__in=case_ids).values_list("person_id", flat=True)
-    )
-    people.update(
-        ItemPerson.objects.filter(item__case_id__in=case_ids).values_list("person_id", flat=True)
-    )
+    for named in case_people(case_ids).values():
+        people |= named
     return people
 
 
@@ -274,11 +271,14 @@ def cases_destroy(case_ids: Collection[int], *, anonymise: bool = False) -> Dest
     raw_delete(CaseParticipant.objects.filter(case_id__in=ids))
     raw_delete(Hold.objects.filter(case_id__in=ids))  # only lifted ones: held cases are kept
     if anonymise:
-        for case in Case.objects.filter(pk__in=ids).select_related("person"):
-            stub = Person.objects.create(
-                organisation_id=case.organisation_id, first_name="Anonymised", last_name="record"
-            )
-            Case.objects.filter(pk=case.pk).update(person=stub, referral_reason="")
+        cases = list(Case.objects.filter(pk__in=ids).only("pk", "organisation_id"))
+        stubs = Person.objects.bulk_create(
+            Person(organisation_id=c.organisation_id, first_name="Anonymised", last_name="record")
+            for c in cases
+        )
+        for case, stub in zip(cases, stubs, strict=True):
+            case.person, case.referral_reason = stub, ""
+        Case.objects.bulk_update(cases, ["person", "referral_reason"])
         result.cases = len(ids)
     else:
         DisposalItem.objects.filter(case_id__in=ids).update(case=None)

@@ -135,39 +135,32 @@ def holds_in_force(*, on: date | None = None) -> HoldsInForce:
     )
 
 
-def case_people(case_ids: Collection[int]) -> dict[int, set[int]]:
-    """Everyone a case is about besides its subject: who took part, and everyone linked in
-    its items. A hold or a rights request on any of them holds the case."""
+def _case_links(**by: Any) -> dict[int, set[int]]:
+    """Case id -> the people a case names besides its subject (who took part, everyone
+    linked in its items), for the cases or people ``by`` filters on (``case`` or ``person``
+    followed by ``__in``)."""
     from records.models import CaseParticipant, ItemPerson
 
     found: dict[int, set[int]] = {}
-    ids = list(case_ids)
-    for case_id, person_id in CaseParticipant.objects.filter(case_id__in=ids).values_list(
-        "case_id", "person_id"
-    ):
-        found.setdefault(case_id, set()).add(person_id)
-    for case_id, person_id in ItemPerson.objects.filter(item__case_id__in=ids).values_list(
-        "item__case_id", "person_id"
-    ):
-        found.setdefault(case_id, set()).add(person_id)
+    participants = CaseParticipant.objects.filter(**by).values_list("case_id", "person_id")
+    linked = ItemPerson.objects.filter(
+        **{k.replace("case", "item__case"): v for k, v in by.items()}
+    ).values_list("item__case_id", "person_id")
+    for rows in (participants, linked):
+        for case_id, person_id in rows:
+            found.setdefault(case_id, set()).add(person_id)
     return found
+
+
+def case_people(case_ids: Collection[int]) -> dict[int, set[int]]:
+    """Everyone a case is about besides its subject: who took part, and everyone linked in
+    its items. A hold or a rights request on any of them holds the case."""
+    return _case_links(case_id__in=list(case_ids))
 
 
 def _cases_naming(person_ids: Collection[int]) -> dict[int, set[int]]:
     """For the proposal: the cases naming any of these (held) people besides as subject."""
-    from records.models import CaseParticipant, ItemPerson
-
-    ids = list(person_ids)
-    found: dict[int, set[int]] = {}
-    for case_id, person_id in CaseParticipant.objects.filter(person_id__in=ids).values_list(
-        "case_id", "person_id"
-    ):
-        found.setdefault(case_id, set()).add(person_id)
-    for case_id, person_id in ItemPerson.objects.filter(person_id__in=ids).values_list(
-        "item__case_id", "person_id"
-    ):
-        found.setdefault(case_id, set()).add(person_id)
-    return found
+    return _case_links(person_id__in=list(person_ids))
 
 
 # --- What is due -----------------------------------------------------------------------------
