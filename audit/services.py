@@ -440,7 +440,7 @@ def events_scrub_personal(*, person_ids: Iterable[int]) -> int:
     ids = list(set(person_ids))
     if not ids:
         return 0
-    event_ids = AuditEventSubject.objects.filter(person_id__in=ids).values("event_id")
+    event_ids = AuditEventSubject.objects.filter(person_id__any=ids).values("event_id")
     return (
         AuditEvent.objects.filter(pk__in=event_ids, scrubbed_at__isnull=True)
         .exclude(personal_text__isnull=True)
@@ -454,13 +454,11 @@ def events_scrub_objects(*, object_ids: Iterable[str]) -> int:
     request logged before its subject was found). A partial index holds exactly the events
     with a personal part still to erase."""
     objects = sorted(set(object_ids))
-    now = timezone.now()
-    erased = 0
-    for start in range(0, len(objects), 5000):
-        erased += AuditEvent.objects.filter(
-            object_id__in=objects[start : start + 5000], personal_text__isnull=False
-        ).update(personal_text=None, personal_salt="", scrubbed_at=now)
-    return erased
+    if not objects:
+        return 0
+    return AuditEvent.objects.filter(object_id__any=objects, personal_text__isnull=False).update(
+        personal_text=None, personal_salt="", scrubbed_at=timezone.now()
+    )
 
 
 # --- Rules and reviews ----------------------------------------------------------------------

@@ -10,6 +10,9 @@ class CoreConfig(AppConfig):
     default = True
     verbose_name = "Carefile core"
 
+    def ready(self) -> None:
+        from core import lookups  # noqa: F401  registers ``__any`` on every field
+
 
 class CarefileAdminConfig(admin_apps.AdminConfig):
     """The admin site signs in through Carefile's own sign-in (lockout and MFA included)."""

@@ -138,7 +138,7 @@ def holds_in_force(*, on: date | None = None) -> HoldsInForce:
 def _case_links(**by: Any) -> dict[int, set[int]]:
     """Case id -> the people a case names besides its subject (who took part, everyone
     linked in its items), for the cases or people ``by`` filters on (``case`` or ``person``
-    followed by ``__in``)."""
+    followed by ``__any``)."""
     from records.models import CaseParticipant, ItemPerson
 
     found: dict[int, set[int]] = {}
@@ -152,15 +152,35 @@ def _case_links(**by: Any) -> dict[int, set[int]]:
     return found
 
 
+def sharings_held() -> Q:
+    """The sharing-log entries a hold on the sharing-log class stands on (a council's whole
+    class, or an inquiry's date range over the day shared to the last decision), as a filter
+    on ``SharingRecord``. Matches nothing when no such hold stands."""
+    held = Q(pk__in=[])
+    holds = Hold.objects.filter(
+        lifted_at__isnull=True,
+        record_class__kind=ClassKind.SHARING_LOG,
+        scope__in=(HoldScope.RECORD_CLASS, HoldScope.CLASS_AND_DATES),
+    ).values_list("scope", "organisation_id", "from_date", "to_date")
+    for scope, organisation_id, low, high in holds:
+        covered = Q(organisation_id=organisation_id)
+        if scope == HoldScope.CLASS_AND_DATES:
+            covered &= Q(shared_on__lte=high) & (
+                Q(shared_on__gte=low) | Q(authorised_at__date__gte=low)
+            )
+        held |= covered
+    return held
+
+
 def case_people(case_ids: Collection[int]) -> dict[int, set[int]]:
     """Everyone a case is about besides its subject: who took part, and everyone linked in
     its items. A hold or a rights request on any of them holds the case."""
-    return _case_links(case_id__in=list(case_ids))
+    return _case_links(case_id__any=list(case_ids))
 
 
 def _cases_naming(person_ids: Collection[int]) -> dict[int, set[int]]:
     """For the proposal: the cases naming any of these (held) people besides as subject."""
-    return _case_links(person_id__in=list(person_ids))
+    return _case_links(person_id__any=list(person_ids))
 
 
 # --- What is due -----------------------------------------------------------------------------

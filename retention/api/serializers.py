@@ -25,6 +25,7 @@ from retention.models import (
     DisposalItem,
     Hold,
     HoldScope,
+    ItemStatus,
     RecordClass,
     RetentionRule,
     Trigger,
@@ -320,20 +321,15 @@ def names_person(item: DisposalItem) -> bool:
     return item_named(item)
 
 
-class BatchDetailSerializer(BatchSerializer):
-    items = serializers.SerializerMethodField()
-
-    class Meta(BatchSerializer.Meta):
-        fields = [*BatchSerializer.Meta.fields, "items"]
-
-    @extend_schema_field(BatchItemSerializer(many=True))
-    def get_items(self, batch: DisposalBatch) -> Any:
-        return BatchItemSerializer(self.context["items"], many=True).data
-
-
 class BatchQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=BatchStatus.choices, required=False, help_text="Only batches in this state."
+    )
+
+
+class BatchItemQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=ItemStatus.choices, required=False, help_text="Only records in this state."
     )
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path(H + "lift/", views.HoldLiftView.as_view(), name="hold-lift"),
     path("batches/", views.BatchListView.as_view(), name="batch-list"),
     path(B, views.BatchDetailView.as_view(), name="batch-detail"),
+    path(B + "items/", views.BatchItemListView.as_view(), name="batch-items"),
     path(B + "approve/", views.BatchApproveView.as_view(), name="batch-approve"),
     path(B + "cancel/", views.BatchCancelView.as_view(), name="batch-cancel"),
     path(

@@ -291,14 +291,10 @@ class HoldLiftView(RetentionAPIView):
 
 
 def _batch_answer(actor: User, batch_id: UUID) -> Response:
-    """A batch with its records, read again after a service has changed it. The records still
-    to be decided name their person, so the answer is a read of them."""
+    """A batch with its records counted by status, read again after a service has changed
+    it. Its records, which may be tens of thousands, are paged apart (``BatchItemListView``)."""
     batch = selectors.batch_get_with_counts_for_user(user=actor, public_id=batch_id)
-    items = list(selectors.batch_items_for_review(batch=batch))
-    people = [item.person_id for item in items if s.names_person(item)]
-    if people:
-        shown(people, summary=f"Viewed disposal batch {batch.reference}", obj=batch)
-    return Response(s.BatchDetailSerializer(batch, context={"items": items}).data)
+    return Response(s.BatchSerializer(batch).data)
 
 
 def _batch(actor: User, batch_id: UUID) -> DisposalBatch:
@@ -328,17 +324,39 @@ class BatchListView(RetentionAPIView):
 
 class BatchDetailView(RetentionAPIView):
     @extend_schema(
-        summary="A disposal batch and its records",
-        description=(
-            "Every record with its dates, status and the reason it is left out or kept; the "
-            "person's name only for records still to be disposed of or kept longer."
-        ),
-        responses={200: s.BatchDetailSerializer, 404: NOT_FOUND},
+        summary="A disposal batch",
+        description="With a count of its records by status; its records are at `items/`.",
+        responses={200: s.BatchSerializer, 404: NOT_FOUND},
     )
     def get(self, request: Request, batch_id: UUID) -> Response:
         actor = _actor(request)
         _councils(actor)
         return _batch_answer(actor, batch_id)
+
+
+class BatchItemListView(RetentionAPIView):
+    pagination_class = RetentionPagination
+
+    @extend_schema(
+        summary="A disposal batch's records, by due day",
+        description=(
+            "Each with its dates, status and the reason it is left out or kept; the person's "
+            "name only for records still to be disposed of or kept longer. A page that names "
+            "anyone is audited as a read of them."
+        ),
+        parameters=[s.BatchItemQuerySerializer],
+        responses={200: s.BatchItemSerializer(many=True), 400: BAD_INPUT, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, batch_id: UUID) -> Response:
+        actor = _actor(request)
+        batch = _batch(actor, batch_id)
+        query = _valid(s.BatchItemQuerySerializer, request.query_params)
+        rows = selectors.batch_items_for_review(batch=batch, status=query.get("status", ""))
+        paginator, page = _page(self, request, rows)
+        people = [item.person_id for item in page if s.names_person(item)]
+        if people:
+            shown(people, summary=f"Viewed disposal batch {batch.reference}", obj=batch)
+        return paginator.get_paginated_response(s.BatchItemSerializer(page, many=True).data)
 
 
 class BatchApproveView(RetentionAPIView):
@@ -349,7 +367,7 @@ class BatchApproveView(RetentionAPIView):
             "out; approving a batch you have already approved is refused."
         ),
         request=None,
-        responses={200: s.BatchDetailSerializer, 400: BAD_INPUT, 404: NOT_FOUND},
+        responses={200: s.BatchSerializer, 400: BAD_INPUT, 404: NOT_FOUND},
     )
     def post(self, request: Request, batch_id: UUID) -> Response:
         actor = _actor(request)
@@ -362,7 +380,7 @@ class BatchCancelView(RetentionAPIView):
         summary="Cancel a batch before it runs",
         description="Nothing in it is disposed of; its records are proposed again when due.",
         request=s.BatchCancelSerializer,
-        responses={200: s.BatchDetailSerializer, 400: BAD_INPUT, 404: NOT_FOUND},
+        responses={200: s.BatchSerializer, 400: BAD_INPUT, 404: NOT_FOUND},
     )
     def post(self, request: Request, batch_id: UUID) -> Response:
         actor = _actor(request)

@@ -522,6 +522,7 @@ def test_batches_are_hidden_from_the_stranger_the_guardian_and_other_councils(
         for response in (
             get(user, url("batch-list")),
             get(user, url("batch-detail", batch.public_id)),
+            get(user, url("batch-items", batch.public_id)),
             post(user, url("batch-approve", batch.public_id)),
             post(user, url("batch-cancel", batch.public_id), {"reason": "No"}),
             post(
@@ -540,8 +541,10 @@ def test_batches_are_hidden_from_the_stranger_the_guardian_and_other_councils(
     assert [row["id"] for row in listed] == [str(batch.public_id)]
     for response in (
         get(admin_user, url("batch-detail", theirs.public_id)),
+        get(admin_user, url("batch-items", theirs.public_id)),
         post(admin_user, url("batch-approve", theirs.public_id)),
         get(admin_user, url("batch-detail", uuid.uuid4())),
+        get(admin_user, url("batch-items", uuid.uuid4())),
     ):
         assert (response.status_code, response.json()) == (404, NOT_FOUND)
     theirs.refresh_from_db()
@@ -571,9 +574,16 @@ def test_a_batch_lists_its_records_naming_only_those_still_to_be_decided(
     assert "items" not in row
     assert read_events(listed) == []
 
-    response = get(admin_user, url("batch-detail", batch.public_id))
+    detail = get(admin_user, url("batch-detail", batch.public_id))
+    assert detail.status_code == 200
+    assert detail.json()["counts"]["included"] == 2
+    assert "items" not in detail.json()
+    assert read_events(detail) == []
+
+    response = get(admin_user, url("batch-items", batch.public_id))
     assert response.status_code == 200
-    items = {row["reference"]: row for row in response.json()["items"]}
+    assert response.json()["count"] == 4
+    items = {row["reference"]: row for row in response.json()["results"]}
     first = items[due.first.reference]
     assert first["person"] == {
         "id": str(due.first.person.public_id),
@@ -593,6 +603,30 @@ def test_a_batch_lists_its_records_naming_only_those_still_to_be_decided(
     assert "Ellerby" not in response.content.decode()
     assert "Ashworthy" not in response.content.decode()
     assert the_one_read(response) == {due.first.person_id, due.second.person_id}
+
+
+def test_a_batchs_records_come_a_page_at_a_time_and_filter_by_status(
+    batch: DisposalBatch, due: Due, admin_user: User
+) -> None:
+    """A page names, and its read audit records, only the people on that page."""
+    first = get(admin_user, url("batch-items", batch.public_id), page_size=1)
+    assert first.status_code == 200
+    body = first.json()
+    assert (body["count"], len(body["results"]), body["previous"]) == (4, 1, None)
+    assert body["next"] is not None
+    (row,) = body["results"]
+    assert row["reference"] == due.second.reference  # the earliest due first
+    assert the_one_read(first) == {due.second.person_id}
+
+    held = get(admin_user, url("batch-items", batch.public_id), status="held")
+    assert [r["reference"] for r in held.json()["results"]] == [due.held.reference]
+    assert read_events(held) == []  # a held record names no one
+
+    for params in ({"status": "shredded"}, {"status": "included", "page": "9"}):
+        response = get(admin_user, url("batch-items", batch.public_id), **params)
+        assert response.status_code in (400, 404)
+        assert read_events(response) == []
+    assert "status" in get(admin_user, url("batch-items", batch.public_id), status="x").json()
 
 
 @pytest.mark.parametrize(
@@ -728,6 +762,7 @@ def test_a_record_of_another_batch_is_not_found(
         response = post(admin_user, path, KEEP)
         assert (response.status_code, response.json()) == (404, NOT_FOUND)
     assert get(colleague, url("batch-detail", batch.public_id)).json() == NOT_FOUND
+    assert get(colleague, url("batch-items", batch.public_id)).json() == NOT_FOUND
     their_item.refresh_from_db()
     assert their_item.status == ItemStatus.INCLUDED
 
@@ -804,8 +839,10 @@ def test_the_register_keeps_a_stub_of_each_record_disposed_of_and_no_name(
     # The batch itself now names no one: its records are gone.
     detail = get(admin_user, url("batch-detail", done.public_id))
     assert detail.json()["counts"]["disposed"] == 2
-    assert all(item["person"] is None for item in detail.json()["items"])
-    assert read_events(detail) == []
+    records = get(admin_user, url("batch-items", done.public_id))
+    assert len(records.json()["results"]) == 4
+    assert all(item["person"] is None for item in records.json()["results"])
+    assert read_events(records) == []
 
 
 @pytest.mark.parametrize(

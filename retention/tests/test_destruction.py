@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from accounts.models import User
+from accounts.models import Team, User
 from accounts.roles import Role
 from accounts.tests.factories import staff_member
 from audit.integrity import audit_verify
@@ -332,3 +332,32 @@ def test_destroying_a_person_leaves_no_personal_value_anywhere_and_the_seals_ver
     assert AuditEvent.objects.count() > events
     report = audit_verify()
     assert report.ok, report.problems
+
+
+def test_a_record_still_referred_to_cannot_be_deleted_and_every_reference_is_checked_at_once(
+    team_north: Team, manager: User
+) -> None:
+    """Every foreign key into people, cases and items is ON DELETE RESTRICT and not deferred
+    (migration 0010): one lookup per reference instead of NO ACTION's two at commit. One
+    added later by Django would be deferred NO ACTION, and this names it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.conrelid::regclass::text, c.conname, c.confdeltype, c.condeferrable
+            FROM pg_constraint c
+            WHERE c.contype = 'f'
+              AND c.confrelid::regclass::text IN ('records_person', 'records_case', 'records_item')
+            """
+        )
+        keys = cursor.fetchall()
+    assert len(keys) >= 35  # every table that refers to a record
+    loose = [
+        f"{table}.{name}" for table, name, action, deferred in keys if action != "r" or deferred
+    ]
+    assert loose == []
+
+    case = open_case(team=team_north, manager=manager)
+    person = case.person
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Person.objects.filter(pk=person.pk)._raw_delete("default")  # noqa: SLF001
+    assert Case.objects.filter(pk=case.pk, person=person).exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -647,6 +648,48 @@ def test_sharing_log_entries_are_destroyed_six_years_after_the_last_action(
         waiting.pk,
         later.pk,
     }
+
+
+def test_a_hold_on_the_sharing_log_keeps_the_people_of_the_entries_it_covers(
+    clock: Any,
+    register: Register,
+    share_file: ShareFile,
+    practitioner: User,
+    manager: User,
+    admin_user: User,
+    colleague: User,
+    council: Organisation,
+) -> None:
+    """Ruby's case falls due at her 25th birthday, but she is named in a sharing-log entry an
+    inquiry's hold on the sharing log covers: the case goes, she and the entry stay whole."""
+    sharing = _shared(register, share_file, manager, practitioner, recipient_name=RECIPIENT)
+    record_services.case_close(
+        actor=manager, case=share_file.case, closed_on=TODAY, reason="needs_met"
+    )
+    sharing_log = RecordClass.objects.get(code="sharing_log")
+    inquiry = partial(
+        services.hold_place,
+        actor=admin_user,
+        organisation=council,
+        scope="class_and_dates",
+        record_class=sharing_log,
+        reason="Inquiry into information sharing with the police",
+    )
+    inquiry(from_date=date(2025, 1, 1), to_date=date(2026, 12, 31))
+    assert not SharingRecord.objects.filter(selectors.sharings_held()).exists()
+    inquiry(from_date=date(2027, 2, 1), to_date=date(2027, 3, 31))
+    assert list(SharingRecord.objects.filter(selectors.sharings_held())) == [sharing]
+
+    _at(clock, date(2040, 3, 15))
+    batch = _proposed("children_in_need")
+    assert [i.case_id for i in batch.items.filter(status=ItemStatus.INCLUDED)] == [
+        share_file.case.pk
+    ]
+    _carry_out(batch, admin_user, colleague)
+    assert not Case.objects.filter(pk=share_file.case.pk).exists()
+    assert Person.objects.filter(pk=share_file.child.pk).exists()
+    assert SharingSubject.objects.filter(sharing=sharing, person=share_file.child).exists()
+    assert SharingRecord.objects.filter(pk=sharing.pk, recipient_name=RECIPIENT).exists()
 
 
 # --- The audit trail -------------------------------------------------------------------------

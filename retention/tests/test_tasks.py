@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
+import time
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -16,11 +19,12 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.tests.factories import staff_member
 from audit.models import Action, AuditEvent
+from core.errors import ApplicationError
 from records import services as record_services
 from records.models import Case, Item, ItemRevision
 from records.tests.factories import open_case
 from retention import services
-from retention.models import BatchStatus, DisposalBatch, ItemStatus
+from retention.models import BatchStatus, DisposalBatch, Hold, ItemStatus
 from retention.tasks import disposal_resume_task, disposal_run_task
 from tests.test_celery_worker import wait_for, worker_on_queue
 
@@ -58,6 +62,8 @@ def _due_cases(team: Any, worker: User, manager: User, count: int) -> list[Case]
 def _blocked_backend() -> int | None:
     """The worker's database session, once it waits for the row this test has locked."""
     with connection.cursor() as cursor:
+        # Inside a transaction the activity view is a snapshot taken at its first reading.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
             "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
@@ -125,3 +131,114 @@ def test_a_worker_killed_mid_batch_leaves_whole_records_and_the_next_run_finishe
     ).values_list("summary", flat=True)
     # Three chunks of two, each destroyed once: the killed chunk left no event.
     assert sorted(s.split(" records")[0] for s in chunks) == ["Destroyed 2"] * 3
+
+
+def _in_thread(work: Any) -> tuple[threading.Thread, dict[str, Any]]:
+    """Run ``work`` on its own database session, as another worker or user would."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            connection.ensure_connection()
+            outcome["pid"] = connection.connection.info.backend_pid
+            outcome["value"] = work()
+        except Exception as exc:  # noqa: BLE001  handed to the test to assert on
+            outcome["error"] = exc
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def _waiting(outcome: dict[str, Any]) -> bool:
+    """Whether that thread's session is waiting for a lock."""
+    if "pid" not in outcome:
+        return False
+    with connection.cursor() as cursor:
+        # Inside a transaction the activity view is a snapshot taken at its first reading.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT 1 FROM pg_stat_activity WHERE pid = %s AND wait_event_type = 'Lock'",
+            [outcome["pid"]],
+        )
+        return cursor.fetchone() is not None
+
+
+def _until_waiting(thread: threading.Thread, outcome: dict[str, Any]) -> None:
+    """Until that thread's session waits for a lock; it must not have finished first."""
+    deadline = time.monotonic() + 30
+    while not _waiting(outcome):
+        assert thread.is_alive(), f"it finished without waiting: {outcome}"
+        assert time.monotonic() < deadline, "timed out waiting for the other session"
+        time.sleep(0.05)
+
+
+def test_a_hold_placed_while_a_chunk_runs_either_stops_it_or_finds_the_record_gone(
+    team_north: Any,
+    practitioner: User,
+    manager: User,
+    admin_user: User,
+    ig_team: Any,
+    django_capture_on_commit_callbacks: Any,
+    default_schedule: None,
+) -> None:
+    """Two orders, both safe. A hold being placed on a person when the chunk reaches them: the
+    chunk waits for it, sees it and leaves the case whole. A hold placed on a person the chunk
+    has already locked: it waits for the chunk, then is refused, the record being gone."""
+    first, second, third = _due_cases(team_north, practitioner, manager, 3)
+    (batch,) = services.disposal_propose()
+    colleague = staff_member(role=Role.RECORDS_MANAGER, team=ig_team, username="rosa")
+    with django_capture_on_commit_callbacks(execute=False):
+        services.batch_approve(actor=colleague, batch=batch)
+        services.batch_approve(actor=admin_user, batch=batch)
+    place = partial(
+        services.hold_place,
+        actor=admin_user,
+        organisation=team_north.organisation,
+        scope="person",
+        reason="Civil claim",
+    )
+
+    with transaction.atomic():
+        # This session places a hold on the first case's person and has not committed: the
+        # chunk, locking the people its records are about, waits for it.
+        place(person=first.person)
+        run, ran = _in_thread(lambda: services.batch_run(batch_id=batch.pk))
+        _until_waiting(run, ran)
+    # Committed: the chunk, waiting on the first person, now goes on and sees the hold.
+    run.join(timeout=60)
+    assert "error" not in ran, ran
+    statuses = dict(batch.items.values_list("record_reference", "status"))
+    assert statuses == {
+        first.reference: ItemStatus.SKIPPED,
+        second.reference: ItemStatus.DISPOSED,
+        third.reference: ItemStatus.DISPOSED,
+    }
+    assert "hold on the person" in batch.items.get(case_id=first.pk).reason
+    assert Case.objects.filter(pk=first.pk).exists()
+    assert Item.objects.filter(case_id=first.pk).count() == 1
+
+    # The other order: the chunk has locked the people and waits on a case; a hold on one
+    # of its people waits for the chunk, and finds the record gone.
+    later = _due_cases(team_north, practitioner, manager, 2)
+    services.hold_lift(actor=admin_user, hold=Hold.objects.get(), reason="Claim settled")
+    (again,) = [b for b in services.disposal_propose() if b.pk != batch.pk]
+    with django_capture_on_commit_callbacks(execute=False):
+        services.batch_approve(actor=colleague, batch=again)
+        services.batch_approve(actor=admin_user, batch=again)
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=later[1].pk).get()
+        run, ran = _in_thread(lambda: services.batch_run(batch_id=again.pk))
+        _until_waiting(run, ran)
+        hold, held = _in_thread(lambda: place(person=later[0].person))
+        _until_waiting(hold, held)
+    run.join(timeout=60)
+    hold.join(timeout=60)
+    assert "error" not in ran, ran
+    assert isinstance(held.get("error"), ApplicationError)
+    assert "disposed of" in str(held["error"])
+    assert not Hold.objects.filter(lifted_at__isnull=True).exists()
+    assert not Case.objects.filter(pk__in=[c.pk for c in later]).exists()
+    assert set(again.items.values_list("status", flat=True)) == {ItemStatus.DISPOSED}
