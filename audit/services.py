@@ -453,7 +453,7 @@ def events_scrub_objects(*, object_ids: Iterable[str]) -> int:
     items, a request file): found by the object, since some such events name nobody (a
     request logged before its subject was found). A partial index holds exactly the events
     with a personal part still to erase."""
-    objects = sorted(set(object_ids))
+    objects = set(object_ids)
     if not objects:
         return 0
     return AuditEvent.objects.filter(object_id__any=objects, personal_text__isnull=False).update(

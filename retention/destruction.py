@@ -133,7 +133,7 @@ def _item_fk(table: type) -> str:
     return "content_object_id" if table is ItemUserObjectPermission else "item_id"
 
 
-def _candidates(case_ids: list[int]) -> set[int]:
+def _candidates(case_ids: Collection[int]) -> set[int]:
     """People whose only place in the records may be these cases: the subjects, everyone who
     took part or is linked in an item (their relatives are added by ``people_release``)."""
     people = set(Case.objects.filter(pk__any=case_ids).values_list("person_id", flat=True))
@@ -195,7 +195,7 @@ def _still_named(person_ids: Collection[int]) -> set[int]:
     """Of these people, those a retained record still names: a case (as subject or taking
     part), an item, a rights request or complaint file, a hold, or a sharing-log entry a hold
     on the sharing log stands on (the entry must stay whole, its people with it)."""
-    ids = list(person_ids)
+    ids = set(person_ids)
     kept = set(Case.objects.filter(person_id__any=ids).values_list("person_id", flat=True))
     for model, column in (
         (CaseParticipant, "person_id"),
@@ -224,7 +224,7 @@ def people_destroy(person_ids: Collection[int]) -> Destroyed:
     places in sharings (a sharing about nobody left goes entirely, with its packages), lifted
     holds, and the personal part of every audit event about them."""
     result = Destroyed()
-    ids = list(person_ids)
+    ids = set(person_ids)
     if not ids:
         return result
     files = [
@@ -256,7 +256,7 @@ def people_destroy(person_ids: Collection[int]) -> Destroyed:
     result.people = raw_delete(Person.objects.filter(pk__any=ids))
     result.scrubbed_events = events_scrub_personal(person_ids=ids)
     result.files = files_queue(files)
-    result.person_ids = set(ids)
+    result.person_ids = ids
     return result
 
 
@@ -264,7 +264,7 @@ def cases_destroy(case_ids: Collection[int], *, anonymise: bool = False) -> Dest
     """Destroy these cases and everything under them, then every person they leave named by
     nothing retained. Anonymising keeps each case's service, category, team and dates, on a
     new person with no identifying detail, and removes everything else."""
-    ids = list(case_ids)
+    ids = set(case_ids)
     result = Destroyed()
     if not ids:
         return result

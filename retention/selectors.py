@@ -175,12 +175,12 @@ def sharings_held() -> Q:
 def case_people(case_ids: Collection[int]) -> dict[int, set[int]]:
     """Everyone a case is about besides its subject: who took part, and everyone linked in
     its items. A hold or a rights request on any of them holds the case."""
-    return _case_links(case_id__any=list(case_ids))
+    return _case_links(case_id__any=set(case_ids))
 
 
 def _cases_naming(person_ids: Collection[int]) -> dict[int, set[int]]:
     """For the proposal: the cases naming any of these (held) people besides as subject."""
-    return _case_links(person_id__any=list(person_ids))
+    return _case_links(person_id__any=set(person_ids))
 
 
 # --- What is due -----------------------------------------------------------------------------

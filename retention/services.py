@@ -477,12 +477,12 @@ def _run_chunk(batch: DisposalBatch, chunk_size: int) -> bool:
     kind = batch.record_class.kind
     people = _people_of(kind, items)
     _class_share_lock(batch.record_class_id)
-    person_ids = sorted({p for found in people.values() for p in found if p})
+    person_ids = {p for found in people.values() for p in found if p}
     list(Person.objects.select_for_update().filter(pk__any=person_ids).values_list("pk"))
     locked = Case.objects.select_for_update(of=("self",)).select_related("person")
     if batch.rule.trigger == Trigger.LAST_ACTION:
         locked = locked.annotate(last_action=Max("items__occurred_at"))
-    cases = {c.pk: c for c in locked.filter(pk__any=[i.case_id for i in items if i.case_id])}
+    cases = {c.pk: c for c in locked.filter(pk__any={i.case_id for i in items if i.case_id})}
     holds = selectors.holds_in_force(on=timezone.localdate())
     today = timezone.localdate()
     rule_current = RetentionRule.objects.filter(pk=batch.rule_id, is_active=True).exists()
@@ -524,7 +524,7 @@ def _run_chunk(batch: DisposalBatch, chunk_size: int) -> bool:
     stubs |= {"person": None, "object_pk": None}
     if batch.action != Action.ANONYMISE:
         stubs["case"] = None
-    DisposalItem.objects.filter(pk__any=[i.pk for i in free]).update(**stubs)
+    DisposalItem.objects.filter(pk__any={i.pk for i in free}).update(**stubs)
     reasons: dict[str, list[int]] = {}
     for item in items:
         if item.status == ItemStatus.SKIPPED:

@@ -31,6 +31,8 @@ def test_it_matches_exactly_the_listed_values_of_any_field(cases: list[Case]) ->
     assert set(Case.objects.filter(person__any=[second.person_id])) == {second}
     assert list(Case.objects.filter(public_id__any=[first.public_id, uuid.uuid4()])) == [first]
     assert set(Case.objects.filter(reference__any=[third.reference, "nothing"])) == {third}
+    # Dates have no plain element form here: they go as a psycopg array.
+    assert set(Case.objects.filter(opened_on__any=[first.opened_on])) == set(cases)
 
 
 def test_an_empty_list_matches_nothing_and_excluding_it_keeps_everything(
@@ -45,9 +47,23 @@ def test_an_empty_list_matches_nothing_and_excluding_it_keeps_everything(
 def test_the_list_is_one_parameter_whatever_its_length(cases: list[Case]) -> None:
     ids = list(range(1, 5001))
     sql, params = Person.objects.filter(pk__any=ids).values("pk").query.sql_with_params()
-    assert "= ANY(%s)" in sql
-    assert params == (ids,)
+    assert "= ANY(%s::bigint[])" in sql
+    assert params == ("{" + ",".join(map(str, ids)) + "}",)
     assert Person.objects.filter(pk__any=[*ids, cases[0].person_id]).count() >= 1
+
+
+def test_values_that_need_quoting_are_matched_exactly(cases: list[Case]) -> None:
+    """Text goes into one array literal: quotes, backslashes, commas and braces stay values."""
+    awkward = ['a"b', "c\\d", "e,f", "{g}", "NULL", " "]
+    assert list(Case.objects.filter(reference__any=awkward)) == []
+    first = cases[0]
+    Case.objects.filter(pk=first.pk).update(referral_reason='He said "no", {twice} \\ then')
+    assert list(
+        Case.objects.filter(referral_reason__any=[*awkward, 'He said "no", {twice} \\ then'])
+    ) == [first]
+    sql, params = Case.objects.filter(reference__any=awkward).values("pk").query.sql_with_params()
+    assert "= ANY(%s::varchar(20)[])" in sql
+    assert len(params) == 1
 
 
 def test_on_sqlite_it_reads_a_json_array() -> None:

@@ -7,6 +7,7 @@ read event naming them; the register, its CSV and the certificate name nobody.""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from dataclasses import dataclass
@@ -45,7 +46,8 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def _body(response: Any) -> str:
-    return response.content.decode()
+    """The page's text as a reader sees it: a name such as O'Hara is escaped in the HTML."""
+    return html.unescape(response.content.decode())
 
 
 def _events(response: Any) -> list[AuditEvent]:
@@ -761,7 +763,7 @@ def test_the_register_pages(
     client.force_login(admin_user)
     first = _body(client.get(reverse("retention:register"), {"record_class": "children_in_need"}))
     assert "Page 1 of 2" in first
-    assert "record_class=children_in_need&amp;page=2" in first
+    assert "record_class=children_in_need&page=2" in first
 
 
 def test_the_register_csv_is_safe_in_a_spreadsheet_and_names_nobody(
