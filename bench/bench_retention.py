@@ -796,18 +796,37 @@ def _rss_mib() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
 
 
-def backend_cpu_seconds() -> float | None:
-    """CPU time of this connection's PostgreSQL backend so far, when the server runs on this
-    machine (``make bench``): separates the database's work from time spent waiting for a
-    core on a busy machine."""
+def _cpu_ticks(pid: int, *, children: bool = False) -> tuple[int, int]:
+    """(parent pid, CPU ticks) of a process; with its reaped children's ticks if asked."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return int(fields[1]), ticks
+
+
+def database_cpu_seconds() -> float | None:
+    """CPU time of the whole PostgreSQL server so far, when it runs on this machine (``make
+    bench``): the postmaster with the sessions it has reaped, and every live session, so
+    side-by-side workers' sessions count too. Separates the database's work from time spent
+    waiting for a core on a busy machine."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
+        backend = cursor.fetchone()[0]
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        postmaster, _ = _cpu_ticks(backend)
+        _, ticks = _cpu_ticks(postmaster, children=True)
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    parent, own = _cpu_ticks(int(entry.name))
+                except (OSError, IndexError):
+                    continue  # gone meanwhile, or not ours to read
+                if parent == postmaster:
+                    ticks += own
     except (OSError, IndexError):
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
@@ -1081,7 +1100,7 @@ def retention(run: Run) -> list[Figures]:
             profiled(profile),
             mock.patch.object(services, "_run_chunk", timed_chunk),
         ):
-            database_cpu = backend_cpu_seconds()
+            database_cpu = database_cpu_seconds()
             started, cpu = time.perf_counter(), time.process_time()
             for batch in ours:
                 began = time.perf_counter()
@@ -1091,7 +1110,7 @@ def retention(run: Run) -> list[Figures]:
                 )
             seconds = time.perf_counter() - started
             cpu = time.process_time() - cpu
-            after = backend_cpu_seconds()
+            after = database_cpu_seconds()
             database_cpu = (
                 after - database_cpu if after is not None and database_cpu is not None else None
             )
