@@ -84,9 +84,6 @@ class AuditEvent(models.Model):
         blank=True,
         related_name="+",
         db_constraint=False,
-        # ``audit_event_actor_time`` leads with the actor: a second index on it alone would
-        # only cost every write (and every scrub) one more entry.
-        db_index=False,
     )
     actor_username = models.CharField(max_length=150, blank=True)
     summary = models.CharField(max_length=200, help_text="What happened, with no personal data.")

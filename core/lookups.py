@@ -36,13 +36,20 @@ INTEGER_TYPES = frozenset(
 def _array_element(value: Any) -> str | None:
     """``value`` as an element of a PostgreSQL array literal, or None if it has no plain
     text form here (then the list goes as a psycopg array)."""
-    if type(value) is int:
-        return str(value)
-    if isinstance(value, uuid.UUID):
+    if type(value) is int or isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return None
+
+
+def _array_literal(values: Any, *, integers: bool) -> str | None:
+    if integers:
+        return "{" + ",".join(map(str, values)) + "}"
+    elements = [_array_element(v) for v in values]
+    if None in elements:
+        return None
+    return "{" + ",".join(elements) + "}"  # type: ignore[arg-type]
 
 
 class AnyOf(Lookup):
@@ -55,10 +62,16 @@ class AnyOf(Lookup):
         return field.target_field if field.is_relation else field
 
     def get_prep_lookup(self) -> list[Any]:
-        values = list(self.rhs)
-        if self._column().get_internal_type() in INTEGER_TYPES and all(
+        if hasattr(self.rhs, "resolve_expression"):
+            raise ValueError("__any takes a list of values; use __in for a subquery.")
+        # As ``__in``: None never matches (and would turn an exclude() into nothing at all);
+        # a model instance stands for its primary key.
+        values = [getattr(v, "pk", v) for v in self.rhs if v is not None]
+        # Whole numbers for a whole-number column (ids, mostly) need no conversion.
+        self.integers = self._column().get_internal_type() in INTEGER_TYPES and all(
             type(v) is int for v in values
-        ):
+        )
+        if self.integers:
             return values
         field = self.lhs.output_field
         return [field.get_prep_value(value) for value in values]
@@ -68,18 +81,17 @@ class AnyOf(Lookup):
             raise EmptyResultSet  # as ``__in`` does: no query is sent at all
         lhs, lhs_params = self.process_lhs(compiler, connection)
         field = self.lhs.output_field
-        if self._column().get_internal_type() in INTEGER_TYPES and all(
-            type(v) is int for v in self.rhs
-        ):
+        if self.integers:
             values = self.rhs
         else:
             values = [field.get_db_prep_value(v, connection, prepared=True) for v in self.rhs]
         if connection.vendor == "postgresql":
             column_type = field.db_type(connection)
-            elements = [_array_element(v) for v in values]
-            if column_type and None not in elements:
+            if column_type and column_type.startswith(("varchar", "char")):
+                column_type = "text"  # a cast to varchar(n) would cut a longer value short
+            literal = _array_literal(values, integers=self.integers)
+            if column_type and literal is not None:
                 # One text parameter, cast: psycopg would otherwise adapt value by value.
-                literal = "{" + ",".join(elements) + "}"  # type: ignore[arg-type]
                 return f"{lhs} = ANY(%s::{column_type}[])", [*lhs_params, literal]
             return f"{lhs} = ANY(%s)", [*lhs_params, list(values)]
         # ``lhs`` is the compiler's own quoted column, never input.

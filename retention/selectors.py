@@ -172,6 +172,21 @@ def sharings_held() -> Q:
     return held
 
 
+SHARING_HELD = "A hold on the sharing log covers an entry that lists its records."
+
+
+def cases_in_held_sharings(case_ids: Collection[int] | None = None) -> set[int]:
+    """Of these cases (or all), those with an item listed in a sharing-log entry a hold on
+    the sharing log stands on: the entry keeps the record exactly as shared, so the case
+    waits for the hold."""
+    from sharing.models import SharedItem, SharingRecord
+
+    listed = SharedItem.objects.filter(sharing__in=SharingRecord.objects.filter(sharings_held()))
+    if case_ids is not None:
+        listed = listed.filter(item__case_id__any=case_ids)
+    return set(listed.values_list("item__case_id", flat=True))
+
+
 def case_people(case_ids: Collection[int]) -> dict[int, set[int]]:
     """Everyone a case is about besides its subject: who took part, and everyone linked in
     its items. A hold or a rights request on any of them holds the case."""
@@ -263,6 +278,7 @@ def disposal_due(
     on = on or timezone.localdate()
     holds = holds_in_force(on=on)
     named = _cases_naming(holds.person_ids | holds.request_person_ids)
+    shared_held = cases_in_held_sharings()
     spoken_for = set(cases_spoken_for(on).values_list("case_id", flat=True))
     found: list[DueRecords] = []
     rules = rules_in_force().filter(record_class__kind=ClassKind.CASE)
@@ -285,6 +301,8 @@ def disposal_due(
                     record_to=case.closed_on,
                     others=named.get(case.pk, ()),
                 )
+                if not held and case.pk in shared_held:
+                    held = SHARING_HELD
                 if held:
                     status, reason = ItemStatus.HELD, held
             rows.setdefault(case.organisation_id, []).append(

@@ -412,15 +412,18 @@ def batch_run(*, batch_id: int, chunk_size: int | None = None) -> DisposalBatch 
 RULE_CHANGED = "The rule changed after the proposal: due again under the rule now in force."
 
 
-def _class_share_lock(class_id: int) -> None:
-    """Lock the record class against a new class hold (which takes it FOR UPDATE) while
-    letting other workers' chunks of the same class run side by side. SQLite runs one writer
-    at a time anyway."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 1 FROM retention_recordclass WHERE id = %s FOR SHARE", [class_id]
-            )
+def _class_share_lock(class_id: int | None = None, *, kind: str = "") -> None:
+    """Lock a record class (by id, or every class of a kind) against a new class hold, which
+    takes it FOR UPDATE, while letting other workers' chunks run side by side. SQLite runs
+    one writer at a time anyway."""
+    if connection.vendor != "postgresql":
+        return
+    column, value = ("kind", kind) if kind else ("id", class_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM retention_recordclass WHERE {column} = %s FOR SHARE",  # noqa: S608
+            [value],
+        )
 
 
 def _no_longer_due(rule: RetentionRule, case: Case | None, today: date) -> str:
@@ -483,6 +486,12 @@ def _run_chunk(batch: DisposalBatch, chunk_size: int) -> bool:
     if batch.rule.trigger == Trigger.LAST_ACTION:
         locked = locked.annotate(last_action=Max("items__occurred_at"))
     cases = {c.pk: c for c in locked.filter(pk__any={i.case_id for i in items if i.case_id})}
+    shared_held: set[int] = set()
+    if kind == ClassKind.CASE:
+        # A case listed in a held sharing-log entry waits: lock the sharing log's class
+        # against a new hold on it first, as for the batch's own class.
+        _class_share_lock(kind=ClassKind.SHARING_LOG)
+        shared_held = selectors.cases_in_held_sharings(set(cases))
     holds = selectors.holds_in_force(on=timezone.localdate())
     today = timezone.localdate()
     rule_current = RetentionRule.objects.filter(pk=batch.rule_id, is_active=True).exists()
@@ -509,6 +518,8 @@ def _run_chunk(batch: DisposalBatch, chunk_size: int) -> bool:
             )
             if held:
                 break
+        if not held and item.case_id in shared_held:
+            held = selectors.SHARING_HELD
         if held:
             item.status, item.reason = ItemStatus.SKIPPED, held
         else:

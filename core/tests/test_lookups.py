@@ -62,8 +62,21 @@ def test_values_that_need_quoting_are_matched_exactly(cases: list[Case]) -> None
         Case.objects.filter(referral_reason__any=[*awkward, 'He said "no", {twice} \\ then'])
     ) == [first]
     sql, params = Case.objects.filter(reference__any=awkward).values("pk").query.sql_with_params()
-    assert "= ANY(%s::varchar(20)[])" in sql
+    assert "= ANY(%s::text[])" in sql
     assert len(params) == 1
+    # Compared as text: a longer value is not cut to the column's length and matched.
+    assert list(Case.objects.filter(reference__any=[first.reference + "X" * 30])) == []
+
+
+def test_none_never_matches_an_instance_stands_for_its_key_and_a_subquery_is_refused(
+    cases: list[Case],
+) -> None:
+    first = cases[0]
+    assert list(Case.objects.filter(person__any=[first.person, None])) == [first]
+    assert Case.objects.exclude(pk__any=[first.pk, None]).count() == len(cases) - 1
+    assert Case.objects.exclude(pk__any=[None]).count() == len(cases)
+    with pytest.raises(ValueError, match="use __in"):
+        Case.objects.filter(pk__any=Case.objects.values("pk"))
 
 
 def test_on_sqlite_it_reads_a_json_array() -> None:

@@ -10,7 +10,7 @@ what refers to a record before the record itself (``retention/destruction.py``).
 PostgreSQL only: SQLite has no per-row cost to save. A test checks that every foreign key into
 these tables is of this kind, so one added later by Django (deferred) is caught."""
 
-from django.db import migrations
+from django.db import migrations, transaction
 
 RESTRICTED = ("records_person", "records_case", "records_item")
 
@@ -22,21 +22,29 @@ WHERE c.contype = 'f' AND c.confrelid::regclass::text = ANY(%s)
 
 
 def _rewrite(schema_editor, restrict: bool) -> None:
-    if schema_editor.connection.vendor != "postgresql":
+    """Each key in its own short transaction: the new one is added NOT VALID (no scan) and
+    takes the old one's place, then existing rows are validated outside it, so the records
+    tables are never locked against writes for the length of a scan."""
+    connection = schema_editor.connection
+    if connection.vendor != "postgresql":
         return
-    with schema_editor.connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(FOREIGN_KEYS, [list(RESTRICTED)])
-        for name, table, definition in cursor.fetchall():
-            base = (
-                definition.replace(" DEFERRABLE INITIALLY DEFERRED", "")
-                .replace(" ON DELETE RESTRICT", "")
-                .replace(" NOT VALID", "")
-            )
-            tail = " ON DELETE RESTRICT" if restrict else " DEFERRABLE INITIALLY DEFERRED"
-            quoted = schema_editor.quote_name(name)
+        keys = cursor.fetchall()
+    for name, table, definition in keys:
+        base = (
+            definition.replace(" DEFERRABLE INITIALLY DEFERRED", "")
+            .replace(" ON DELETE RESTRICT", "")
+            .replace(" NOT VALID", "")
+        )
+        tail = " ON DELETE RESTRICT" if restrict else " DEFERRABLE INITIALLY DEFERRED"
+        quoted = schema_editor.quote_name(name)
+        interim = schema_editor.quote_name(f"{name[:50]}_next")
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {interim} {base}{tail} NOT VALID")
             cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quoted}")
-            # NOT VALID then VALIDATE: existing rows are checked without blocking writes.
-            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quoted} {base}{tail} NOT VALID")
+            cursor.execute(f"ALTER TABLE {table} RENAME CONSTRAINT {interim} TO {quoted}")
+        with connection.cursor() as cursor:
             cursor.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {quoted}")
 
 
@@ -49,6 +57,8 @@ def defer(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    atomic = False  # each key changes in its own short transaction (``_rewrite``)
+
     dependencies = [
         ("retention", "0009_record_span"),
         ("records", "0003_revisions_never_change"),

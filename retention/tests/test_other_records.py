@@ -650,7 +650,7 @@ def test_sharing_log_entries_are_destroyed_six_years_after_the_last_action(
     }
 
 
-def test_a_hold_on_the_sharing_log_keeps_the_people_of_the_entries_it_covers(
+def test_a_hold_on_the_sharing_log_keeps_the_entries_it_covers_whole(
     clock: Any,
     register: Register,
     share_file: ShareFile,
@@ -660,8 +660,10 @@ def test_a_hold_on_the_sharing_log_keeps_the_people_of_the_entries_it_covers(
     colleague: User,
     council: Organisation,
 ) -> None:
-    """Ruby's case falls due at her 25th birthday, but she is named in a sharing-log entry an
-    inquiry's hold on the sharing log covers: the case goes, she and the entry stay whole."""
+    """Ruby's case falls due at her 25th birthday. An inquiry's hold on the sharing log,
+    placed after the batch was approved, covers an entry listing her home visit: the run
+    leaves the case whole, and the entry with its items and people; the next proposal lists
+    the case as held. A person the entry names stays while the hold stands."""
     sharing = _shared(register, share_file, manager, practitioner, recipient_name=RECIPIENT)
     record_services.case_close(
         actor=manager, case=share_file.case, closed_on=TODAY, reason="needs_met"
@@ -677,19 +679,33 @@ def test_a_hold_on_the_sharing_log_keeps_the_people_of_the_entries_it_covers(
     )
     inquiry(from_date=date(2025, 1, 1), to_date=date(2026, 12, 31))
     assert not SharingRecord.objects.filter(selectors.sharings_held()).exists()
-    inquiry(from_date=date(2027, 2, 1), to_date=date(2027, 3, 31))
-    assert list(SharingRecord.objects.filter(selectors.sharings_held())) == [sharing]
 
     _at(clock, date(2040, 3, 15))
     batch = _proposed("children_in_need")
-    assert [i.case_id for i in batch.items.filter(status=ItemStatus.INCLUDED)] == [
-        share_file.case.pk
-    ]
-    _carry_out(batch, admin_user, colleague)
-    assert not Case.objects.filter(pk=share_file.case.pk).exists()
-    assert Person.objects.filter(pk=share_file.child.pk).exists()
+    (item,) = batch.items.filter(status=ItemStatus.INCLUDED)
+    assert item.case_id == share_file.case.pk
+    services.batch_approve(actor=admin_user, batch=batch)
+    services.batch_approve(actor=colleague, batch=batch)
+    covering = inquiry(from_date=date(2027, 2, 1), to_date=date(2027, 3, 31))
+    assert list(SharingRecord.objects.filter(selectors.sharings_held())) == [sharing]
+    services.batch_run(batch_id=batch.pk)
+
+    item.refresh_from_db()
+    assert (item.status, item.reason) == (ItemStatus.SKIPPED, selectors.SHARING_HELD)
+    assert Case.objects.filter(pk=share_file.case.pk).exists()
+    assert SharedItem.objects.filter(sharing=sharing, item=share_file.visit).exists()
     assert SharingSubject.objects.filter(sharing=sharing, person=share_file.child).exists()
-    assert SharingRecord.objects.filter(pk=sharing.pk, recipient_name=RECIPIENT).exists()
+    (again,) = [d for d in _due("children_in_need") if d.organisation_id == council.pk]
+    assert [(i.case_id, i.status, i.reason) for i in again.items] == [
+        (share_file.case.pk, ItemStatus.HELD, selectors.SHARING_HELD)
+    ]
+
+    # Someone the entry names, and nothing else: kept while the hold stands, not after.
+    named_only = PersonFactory(organisation=council)
+    SharingSubject.objects.create(sharing=sharing, person=named_only)  # write-ok: setup
+    assert destruction._still_named({named_only.pk}) == {named_only.pk}  # noqa: SLF001
+    services.hold_lift(actor=admin_user, hold=covering, reason="Inquiry reported")
+    assert destruction._still_named({named_only.pk}) == set()  # noqa: SLF001
 
 
 # --- The audit trail -------------------------------------------------------------------------

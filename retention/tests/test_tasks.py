@@ -183,10 +183,12 @@ def test_a_hold_placed_while_a_chunk_runs_either_stops_it_or_finds_the_record_go
     ig_team: Any,
     django_capture_on_commit_callbacks: Any,
     default_schedule: None,
+    settings: Any,
 ) -> None:
     """Two orders, both safe. A hold being placed on a person when the chunk reaches them: the
     chunk waits for it, sees it and leaves the case whole. A hold placed on a person the chunk
     has already locked: it waits for the chunk, then is refused, the record being gone."""
+    settings.CAREFILE_DISPOSAL_CHUNK = 10  # every record of a batch in one chunk
     first, second, third = _due_cases(team_north, practitioner, manager, 3)
     (batch,) = services.disposal_propose()
     colleague = staff_member(role=Role.RECORDS_MANAGER, team=ig_team, username="rosa")
@@ -209,6 +211,7 @@ def test_a_hold_placed_while_a_chunk_runs_either_stops_it_or_finds_the_record_go
         _until_waiting(run, ran)
     # Committed: the chunk, waiting on the first person, now goes on and sees the hold.
     run.join(timeout=60)
+    assert not run.is_alive()
     assert "error" not in ran, ran
     statuses = dict(batch.items.values_list("record_reference", "status"))
     assert statuses == {
@@ -236,6 +239,8 @@ def test_a_hold_placed_while_a_chunk_runs_either_stops_it_or_finds_the_record_go
         _until_waiting(hold, held)
     run.join(timeout=60)
     hold.join(timeout=60)
+    assert not run.is_alive()
+    assert not hold.is_alive()
     assert "error" not in ran, ran
     assert isinstance(held.get("error"), ApplicationError)
     assert "disposed of" in str(held["error"])
