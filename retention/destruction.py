@@ -71,6 +71,8 @@ class Destroyed:
     files: int = 0
     scrubbed_events: int = 0
     person_ids: set[int] = field(default_factory=set)
+    # Records begun but not finished in this transaction (by key): the next one goes on.
+    unfinished: set[int] = field(default_factory=set)
 
 
 def raw_delete(queryset: QuerySet[Any]) -> int:

@@ -297,6 +297,9 @@ class DisposalItem(models.Model):
     # sharing-log entry (for audit events, the last event id the item covers). Cleared when
     # the record is disposed of.
     object_pk = models.BigIntegerField(null=True, blank=True)
+    # A record carried out over several transactions (a council's audit events, a window of
+    # event ids at a time): the last event id done so far, committed with that window.
+    progress = models.BigIntegerField(null=True, blank=True, editable=False)
     record_reference = models.CharField(max_length=40)
     # The record's own span (received to closed, say), for an inquiry's date-range hold: the
     # run re-checks the same span the proposal did.

@@ -28,7 +28,7 @@ offer it again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -366,10 +366,17 @@ def due(
 
 
 def forecast_counts(
-    rule: RetentionRule, *, on: date, months: int, organisation_ids: frozenset[int] | None
+    rule: RetentionRule,
+    *,
+    on: date,
+    months: int,
+    organisation_ids: frozenset[int] | None,
+    kept: Mapping[int, date] | None = None,
 ) -> tuple[list[int], int]:
     """How many of the class's records fall due in each of the ``months`` calendar months
-    from ``on``'s (records already due excluded), and how many have no known trigger."""
+    from ``on``'s (records already due excluded), and how many have no known trigger.
+    ``kept``: records kept longer at review, by key, with the day they are next reviewed."""
+    kept = kept or {}
     first = on.replace(day=1)
     end = schedule.add_period(first, months=months)
     counts = [0] * months
@@ -407,7 +414,7 @@ def forecast_counts(
         if record.due.on is None:
             unknown += 1
         else:
-            count(record.due.on)
+            count(max(record.due.on, kept.get(record.pk, record.due.on)))
     return counts, unknown
 
 
@@ -524,37 +531,57 @@ def _audit_due(
     return found
 
 
+# Event ids per transaction when a council's audit events are anonymised: a council's trail
+# grows by hundreds of thousands of events a day, and a first run may cover years of them.
+AUDIT_WINDOW = 20_000
+
+
 @transaction.atomic
 def audit_events_anonymise(newest_ids: Collection[int]) -> Destroyed:
     """Erase the personal part of a council's events up to the day and the newest event its
-    approved register row names (the sealed part stays, so every seal still verifies). The
-    holds are asked again here, event by event: an event about a person held since the
-    proposal keeps its personal part, and the next batch covers it once the hold is lifted.
-    Events cannot be deleted (the database refuses), so a rule that destroys them anonymises
-    them too."""
+    approved register row names (the sealed part stays, so every seal still verifies), one
+    window of ``AUDIT_WINDOW`` event ids per call: the row's ``progress`` records the last id
+    done, in the same transaction, and a row not yet at its newest event is ``unfinished``.
+
+    The people the window's events name are locked first, as a new hold on one of them would
+    lock them, and the holds are read after: an event about a person held since the proposal
+    keeps its personal part, and the next batch covers it once the hold is lifted. Events
+    cannot be deleted (the database refuses), so a rule that destroys them anonymises them
+    too."""
+    from records.models import Person
+
     result = Destroyed()
     rows = (
         DisposalItem.objects.filter(
-            object_pk__in=list(newest_ids),
+            object_pk__any=set(newest_ids),
             status=ItemStatus.INCLUDED,
             batch__status=BatchStatus.RUNNING,
             batch__record_class__kind=ClassKind.AUDIT,
         )
-        .values_list(
-            "batch__organisation_id", "batch__record_class_id", "object_pk", "trigger_date"
-        )
-        .distinct()
+        .select_for_update(of=("self",))
+        .select_related("batch")
     )
-    holds = holds_in_force(on=timezone.localdate())
     now = timezone.now()
-    for organisation_id, class_id, newest, through in rows:
-        if through is None or holds.class_held(organisation_id, class_id):
+    for row in rows:
+        through, newest = row.trigger_date, row.object_pk
+        if through is None or newest is None:
+            continue
+        low = (row.progress or 0) + 1
+        high = min(low + AUDIT_WINDOW - 1, newest)
+        named = AuditEventSubject.objects.filter(event_id__range=(low, high)).values("person_id")
+        list(Person.objects.select_for_update().filter(pk__in=named).values_list("pk"))
+        holds = holds_in_force(on=timezone.localdate())
+        class_id = row.batch.record_class_id
+        if holds.class_held(row.batch.organisation_id, class_id):
             continue
         result.scrubbed_events += (
-            _audit_events(organisation_id, through, holds, class_id)
-            .filter(id__lte=newest)
+            _audit_events(row.batch.organisation_id, through, holds, class_id)
+            .filter(id__range=(low, high))
             .update(personal_text=None, personal_salt="", scrubbed_at=now)
         )
+        DisposalItem.objects.filter(pk=row.pk).update(progress=high)
+        if high < newest:
+            result.unfinished.add(newest)
     return result
 
 

@@ -346,12 +346,30 @@ class Forecast:
         return [sum(counts[m] for _, counts in self.rows) for m in range(len(self.months))]
 
 
+def _kept_until(on: date) -> tuple[dict[int, date], dict[tuple[str, int], date]]:
+    """Records kept longer at review, with the day each is next reviewed (the latest, if kept
+    more than once): they fall due again then. Cases by id; other records by (kind, key)."""
+    cases: dict[int, date] = {}
+    objects: dict[tuple[str, int], date] = {}
+    rows = DisposalItem.objects.filter(status=ItemStatus.KEPT, keep_until__gt=on).values_list(
+        "case_id", "batch__record_class__kind", "object_pk", "keep_until"
+    )
+    for case_id, kind, object_pk, until in rows:
+        if until is None:  # never, by the filter; the column allows it for other statuses
+            continue
+        if case_id is not None:
+            cases[case_id] = max(until, cases.get(case_id, until))
+        elif object_pk is not None:
+            objects[(kind, object_pk)] = max(until, objects.get((kind, object_pk), until))
+    return cases, objects
+
+
 def forecast(
     *, on: date | None = None, months: int = 24, organisation_ids: frozenset[int] | None = None
 ) -> Forecast:
     """Counts of closed records falling due in each of the next ``months`` calendar months
-    (this month first), per class, by the rule in force; records already due are in the
-    dry run, not here."""
+    (this month first), per class, by the rule in force; a record kept longer at review falls
+    due again on its review day. Records already due are in the dry run, not here."""
     on = on or timezone.localdate()
     first = on.replace(day=1)
     starts = [schedule.add_period(first, months=m) for m in range(months)]
@@ -366,11 +384,17 @@ def forecast(
             "case_id", flat=True
         )
     )
+    kept_cases, kept_objects = _kept_until(on)
     for rule in rules_in_force():
         counts = [0] * months
-        if rule.record_class.kind != ClassKind.CASE:
+        kind = rule.record_class.kind
+        if kind != ClassKind.CASE:
             counts, not_known = other_records.forecast_counts(
-                rule, on=on, months=months, organisation_ids=organisation_ids
+                rule,
+                on=on,
+                months=months,
+                organisation_ids=organisation_ids,
+                kept={pk: day for (k, pk), day in kept_objects.items() if k == kind},
             )
             if not_known:
                 unknown[rule.record_class_id] = not_known
@@ -380,8 +404,10 @@ def forecast(
                     continue
                 if due.on is None:
                     unknown[rule.record_class_id] = unknown.get(rule.record_class_id, 0) + 1
-                elif on < due.on < end:
-                    counts[(due.on.year - first.year) * 12 + due.on.month - first.month] += 1
+                    continue
+                day = max(due.on, kept_cases.get(case.pk, due.on))
+                if on < day < end:
+                    counts[(day.year - first.year) * 12 + day.month - first.month] += 1
         rows.append((rule.record_class, counts))
     return Forecast(months=starts, rows=rows, unknown=unknown)
 

@@ -529,6 +529,9 @@ def _run_chunk(batch: DisposalBatch, chunk_size: int) -> bool:
         [int(i.case_id or i.object_pk or 0) for i in free],
         anonymise=batch.action == Action.ANONYMISE,
     )
+    # A record begun but not finished (a council's audit events, a window at a time) stays
+    # in the batch for the next transaction.
+    free = [i for i in free if i.object_pk is None or i.object_pk not in destroyed.unfinished]
     # The register: one statement for the disposed (an anonymised case stays, linked), one
     # per reason for those left out.
     stubs: dict[str, Any] = {"status": ItemStatus.DISPOSED, "disposed_at": now}
@@ -542,7 +545,7 @@ def _run_chunk(batch: DisposalBatch, chunk_size: int) -> bool:
             reasons.setdefault(item.reason, []).append(item.pk)
     for reason, pks in reasons.items():
         DisposalItem.objects.filter(pk__any=pks).update(status=ItemStatus.SKIPPED, reason=reason)
-    skipped = len(items) - len(free)
+    skipped = sum(1 for item in items if item.status == ItemStatus.SKIPPED)
     verb = "Anonymised" if batch.action == Action.ANONYMISE else "Destroyed"
     event_record(
         actor=None,
@@ -552,6 +555,7 @@ def _run_chunk(batch: DisposalBatch, chunk_size: int) -> bool:
             f"({destroyed.items} items, {destroyed.people} people, {destroyed.files} files, "
             f"{destroyed.scrubbed_events} audit events scrubbed)"
             + (f"; {skipped} left out, held" if skipped else "")
+            + (f"; {len(destroyed.unfinished)} to go on with" if destroyed.unfinished else "")
         ),
         obj=batch,
     )

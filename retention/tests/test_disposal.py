@@ -157,6 +157,13 @@ def test_review_and_two_person_approval(
     assert services.disposal_propose() == []
     assert DisposalBatch.objects.count() == 1
     assert RecordClass.objects.get(code="children_in_need").batches.count() == 1
+    # The forecast shows it falling due again on that day, twelve months from now.
+    review = timezone.localdate() + timedelta(days=365)
+    forecast = selectors.forecast(months=24)
+    (counts,) = [c for rc, c in forecast.rows if rc.code == "children_in_need"]
+    month = (review.year - forecast.months[0].year) * 12 + review.month - forecast.months[0].month
+    assert counts[month] == 1
+    assert sum(counts) == 1
 
 
 def test_beat_proposes_every_night_and_the_task_runs_the_proposal(
