@@ -9,6 +9,7 @@ followed.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pgtrigger
 from django.conf import settings
@@ -227,6 +228,18 @@ class BatchStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+def _documents_storage() -> Any:
+    """Beside case documents: outside the web root, served only through permission-checked
+    views (resolved when used, so tests can move it)."""
+    from django.core.files.storage import storages
+
+    return storages["documents"]
+
+
+def _certificate_path(instance: DisposalBatch, filename: str) -> str:
+    return f"retention/certificates/{instance.public_id}/{uuid.uuid4()}.pdf"
+
+
 class DisposalBatch(models.Model):
     """The records of one class, of one council, that fell due under one version of its rule:
     reviewed, approved by two different people, then carried out."""
@@ -257,6 +270,16 @@ class DisposalBatch(models.Model):
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=500, blank=True)
+    # The certificate of destruction, made once the batch is done (references and dates, no
+    # personal value): a county's batch lists tens of thousands of records, too many to lay
+    # out again on every download.
+    certificate = models.FileField(
+        storage=_documents_storage,
+        upload_to=_certificate_path,
+        max_length=200,
+        blank=True,
+        editable=False,
+    )
 
     class Meta:
         ordering = ["-proposed_at"]

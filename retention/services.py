@@ -10,6 +10,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -579,6 +580,39 @@ def _run_finish(batch: DisposalBatch) -> DisposalBatch:
         summary=f"Disposal batch {batch.reference} carried out: {disposed} records disposed of",
         obj=batch,
     )
+    transaction.on_commit(partial(_queue_certificate, batch.pk))
+    return batch
+
+
+def _queue_certificate(batch_id: int) -> None:
+    from retention.tasks import disposal_certificate_task
+
+    disposal_certificate_task.delay(batch_id)
+
+
+def batch_certificate_make(*, batch_id: int) -> DisposalBatch | None:
+    """Lay out and keep the certificate of a batch carried out, once (the task queued when it
+    is done, or the first download if that comes sooner). Safe to run twice: the batch is
+    locked while the certificate is made and saved, and one already made is kept. The PDF is
+    laid out before the lock is taken, so a large one holds nothing for its minutes."""
+    from retention.certificate import certificate_pdf
+
+    batch = DisposalBatch.objects.filter(pk=batch_id, status=BatchStatus.DONE).first()
+    if batch is None or batch.certificate:
+        return batch
+    pdf = certificate_pdf(batch)
+    with transaction.atomic():
+        batch = DisposalBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.certificate:
+            return batch
+        batch.certificate.save(f"{batch.reference}.pdf", ContentFile(pdf), save=False)
+        batch.save(update_fields=["certificate"])
+        event_record(
+            actor=None,
+            action=AuditAction.CREATE,
+            summary=f"Made the certificate for disposal batch {batch.reference}",
+            obj=batch,
+        )
     return batch
 
 

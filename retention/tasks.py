@@ -31,3 +31,17 @@ def disposal_resume_task() -> None:
     from retention.services import batches_resume
 
     batches_resume()
+
+
+@shared_task(
+    name="retention.make_certificate",
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def disposal_certificate_task(batch_id: int) -> None:
+    """Make and keep the certificate of a batch just carried out."""
+    from retention.services import batch_certificate_make
+
+    batch_certificate_make(batch_id=batch_id)

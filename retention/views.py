@@ -23,6 +23,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +36,7 @@ from core.csvsafe import csv_cell
 from core.errors import ApplicationError
 from core.forms import add_service_errors, attempt
 from retention import forms, policies, selectors, services
-from retention.certificate import certificate_pdf
+from retention.certificate import certificate_download
 from retention.models import (
     Action,
     BatchStatus,
@@ -656,22 +657,17 @@ def register_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 
 @require_GET
 @never_cache
-def batch_certificate(request: HttpRequest, batch_id: str) -> HttpResponse:
+def batch_certificate(request: HttpRequest, batch_id: str) -> HttpResponseBase:
     _approver(request)
     batch = selectors.batch_get_for_user(user=_user(request), public_id=batch_id)
     if batch.status != BatchStatus.DONE:
         raise Http404(NOT_FOUND)
-    pdf = certificate_pdf(batch)
+    response = certificate_download(batch)
     shown(
         [],
         summary=f"Downloaded the certificate of destruction for disposal batch {batch.reference}",
         obj=batch,
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="certificate-of-destruction-{batch.reference}.pdf"'
-    )
-    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -24,7 +24,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -44,7 +45,7 @@ from core.api.views import valid as _valid
 from core.errors import ApplicationError
 from retention import policies, selectors, services
 from retention.api import serializers as s
-from retention.certificate import certificate_pdf
+from retention.certificate import certificate_download
 from retention.models import (
     BatchStatus,
     DisposalBatch,
@@ -525,16 +526,11 @@ class BatchCertificateView(RetentionAPIView):
             404: NOT_FOUND,
         },
     )
-    def get(self, request: Request, batch_id: UUID) -> HttpResponse:
+    def get(self, request: Request, batch_id: UUID) -> HttpResponseBase:
         batch = _batch(_actor(request), batch_id)
         if batch.status != BatchStatus.DONE:
             raise Http404
-        pdf = certificate_pdf(batch)
+        response = certificate_download(batch)
         summary = f"Downloaded the certificate of destruction for disposal batch {batch.reference}"
         shown([], summary=summary, obj=batch)
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'attachment; filename="certificate-of-destruction-{batch.reference}.pdf"'
-        )
-        response["Cache-Control"] = "no-store"
         return response

@@ -980,7 +980,7 @@ def test_the_certificate_of_a_batch_carried_out_is_a_pdf_of_references_and_is_au
         f'attachment; filename="certificate-of-destruction-{done.reference}.pdf"'
     )
     assert response["Cache-Control"] == "no-store"
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.getvalue())).pages)
     assert done.reference in text
     assert due.first.reference in text
     assert due.second.reference in text

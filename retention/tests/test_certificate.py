@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from accounts.models import User
 from accounts.roles import Role
 from accounts.tests.factories import staff_member
+from audit.models import AuditEvent
 from records import services as record_services
 from records.tests.factories import open_case
 from retention import certificate, services
@@ -116,3 +117,44 @@ def test_markup_that_asks_for_a_url_fails_the_render(done: Any, monkeypatch: Any
     monkeypatch.setattr(certificate, "render_to_string", with_an_image)
     with pytest.raises(FetchRefusedError):
         certificate.certificate_pdf(batch)
+
+
+def test_the_certificate_is_made_once_when_the_batch_is_done_and_kept(
+    done: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Made by the task the finished run queues, kept in storage, and served from there: a
+    later download lays nothing out again, and making it twice keeps the first."""
+    batch, _, names = done
+    assert not batch.certificate
+    queued: list[int] = []
+    monkeypatch.setattr(services, "_queue_certificate", queued.append)
+    # A batch that finishes queues its certificate once the run's transaction commits.
+    DisposalBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING)
+    with django_capture_on_commit_callbacks(execute=True):
+        services._run_finish(batch)  # noqa: SLF001
+    assert queued == [batch.pk]
+
+    made = services.batch_certificate_make(batch_id=batch.pk)
+    assert made is not None
+    assert made.certificate.name.startswith(f"retention/certificates/{batch.public_id}/")
+    with made.certificate.open("rb") as handle:
+        kept = handle.read()
+    text = "\n".join(_pages(kept))
+    assert batch.reference in text
+    assert all(name not in text for name in names)
+
+    def refuse(*args: Any, **kwargs: Any) -> bytes:
+        raise AssertionError("laid out again")
+
+    monkeypatch.setattr(certificate, "certificate_pdf", refuse)
+    again = services.batch_certificate_make(batch_id=batch.pk)
+    assert again is not None
+    assert again.certificate.name == made.certificate.name
+    response = certificate.certificate_download(again)
+    assert b"".join(response.streaming_content) == kept
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Cache-Control"] == "no-store"
+    events = AuditEvent.objects.filter(
+        object_id=str(batch.public_id), summary__startswith="Made the certificate"
+    )
+    assert events.count() == 1
