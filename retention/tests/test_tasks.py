@@ -59,6 +59,13 @@ def _due_cases(team: Any, worker: User, manager: User, count: int) -> list[Case]
     return cases
 
 
+def _approved(batch: DisposalBatch, first: User, second: User, capture: Any) -> None:
+    """Approved by two people, its run tasks not queued: the test runs it its own way."""
+    with capture(execute=False):
+        services.batch_approve(actor=first, batch=batch)
+        services.batch_approve(actor=second, batch=batch)
+
+
 def _blocked_backend() -> int | None:
     """The worker's database session, once it waits for the row this test has locked."""
     with connection.cursor() as cursor:
@@ -88,9 +95,7 @@ def test_a_worker_killed_mid_batch_leaves_whole_records_and_the_next_run_finishe
     cases = _due_cases(team_north, practitioner, manager, 6)
     (batch,) = services.disposal_propose()
     colleague = staff_member(role=Role.RECORDS_MANAGER, team=ig_team, username="rosa")
-    with django_capture_on_commit_callbacks(execute=False):
-        services.batch_approve(actor=colleague, batch=batch)
-        services.batch_approve(actor=admin_user, batch=batch)
+    _approved(batch, colleague, admin_user, django_capture_on_commit_callbacks)
     order = list(batch.items.order_by("pk").values_list("case_id", flat=True))
     env = {"CAREFILE_DISPOSAL_CHUNK": "2"}
 
@@ -192,9 +197,7 @@ def test_a_hold_placed_while_a_chunk_runs_either_stops_it_or_finds_the_record_go
     first, second, third = _due_cases(team_north, practitioner, manager, 3)
     (batch,) = services.disposal_propose()
     colleague = staff_member(role=Role.RECORDS_MANAGER, team=ig_team, username="rosa")
-    with django_capture_on_commit_callbacks(execute=False):
-        services.batch_approve(actor=colleague, batch=batch)
-        services.batch_approve(actor=admin_user, batch=batch)
+    _approved(batch, colleague, admin_user, django_capture_on_commit_callbacks)
     place = partial(
         services.hold_place,
         actor=admin_user,
@@ -228,9 +231,7 @@ def test_a_hold_placed_while_a_chunk_runs_either_stops_it_or_finds_the_record_go
     later = _due_cases(team_north, practitioner, manager, 2)
     services.hold_lift(actor=admin_user, hold=Hold.objects.get(), reason="Claim settled")
     (again,) = [b for b in services.disposal_propose() if b.pk != batch.pk]
-    with django_capture_on_commit_callbacks(execute=False):
-        services.batch_approve(actor=colleague, batch=again)
-        services.batch_approve(actor=admin_user, batch=again)
+    _approved(again, colleague, admin_user, django_capture_on_commit_callbacks)
     with transaction.atomic():
         Case.objects.select_for_update().filter(pk=later[1].pk).get()
         run, ran = _in_thread(lambda: services.batch_run(batch_id=again.pk))
