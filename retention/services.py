@@ -585,9 +585,14 @@ def _run_finish(batch: DisposalBatch) -> DisposalBatch:
 
 
 def _queue_certificate(batch_id: int) -> None:
+    """The batch is done whatever happens here: if the task cannot be queued, the first
+    download makes the certificate instead."""
     from retention.tasks import disposal_certificate_task
 
-    disposal_certificate_task.delay(batch_id)
+    try:
+        disposal_certificate_task.delay(batch_id)
+    except Exception:  # the broker being away must not fail a batch already carried out
+        logger.warning("Could not queue the certificate of disposal batch %s", batch_id)
 
 
 def batch_certificate_make(*, batch_id: int) -> DisposalBatch | None:

@@ -158,3 +158,22 @@ def test_the_certificate_is_made_once_when_the_batch_is_done_and_kept(
         object_id=str(batch.public_id), summary__startswith="Made the certificate"
     )
     assert events.count() == 1
+
+
+def test_a_broker_away_when_the_batch_finishes_leaves_it_to_the_first_download(
+    done: Any, monkeypatch: Any, caplog: Any
+) -> None:
+    from retention import tasks
+
+    batch, _, _ = done
+
+    def away(*args: Any) -> None:
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.disposal_certificate_task, "delay", away)
+    services._queue_certificate(batch.pk)  # noqa: SLF001
+    assert f"Could not queue the certificate of disposal batch {batch.pk}" in caplog.text
+    response = certificate.certificate_download(batch)
+    assert response.getvalue().startswith(b"%PDF")
+    batch.refresh_from_db()
+    assert batch.certificate
