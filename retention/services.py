@@ -482,7 +482,10 @@ def _run_chunk(batch: DisposalBatch, chunk_size: int) -> bool:
     people = _people_of(kind, items)
     _class_share_lock(batch.record_class_id)
     person_ids = {p for found in people.values() for p in found if p}
-    list(Person.objects.select_for_update().filter(pk__any=person_ids).values_list("pk"))
+    # In key order (not the model's by-name order): chunks side by side, and the audit
+    # class's windows, take people in one order, so they never deadlock on them.
+    people_locked = Person.objects.select_for_update().filter(pk__any=person_ids)
+    list(people_locked.order_by("pk").values_list("pk"))
     locked = Case.objects.select_for_update(of=("self",)).select_related("person")
     if batch.rule.trigger == Trigger.LAST_ACTION:
         locked = locked.annotate(last_action=Max("items__occurred_at"))
