@@ -311,14 +311,9 @@ class BatchItemSerializer(OutputSerializer):
 
     @extend_schema_field(PersonRefSerializer(allow_null=True))
     def get_person(self, item: DisposalItem) -> Any:
-        if not names_person(item):
+        if not item_named(item):  # and so the read audit names them too
             return None
         return PersonRefSerializer(item.person).data
-
-
-def names_person(item: DisposalItem) -> bool:
-    """Whether the answer names the item's person (and so its read audit must)."""
-    return item_named(item)
 
 
 class BatchQuerySerializer(serializers.Serializer):

@@ -354,7 +354,7 @@ class BatchItemListView(RetentionAPIView):
         query = _valid(s.BatchItemQuerySerializer, request.query_params)
         rows = selectors.batch_items_for_review(batch=batch, status=query.get("status", ""))
         paginator, page = _page(self, request, rows)
-        people = [item.person_id for item in page if s.names_person(item)]
+        people = [item.person_id for item in page if policies.item_named(item)]
         if people:
             shown(people, summary=f"Viewed disposal batch {batch.reference}", obj=batch)
         return paginator.get_paginated_response(s.BatchItemSerializer(page, many=True).data)
@@ -408,7 +408,7 @@ class BatchItemKeepView(RetentionAPIView):
         data = _valid(s.KeepSerializer, request.data)
         services.batch_item_keep(actor=actor, item=item, **data)
         item = selectors.batch_item_get(batch=batch, public_id=item_id)
-        if s.names_person(item):
+        if policies.item_named(item):
             shown([item.person_id], summary=f"Viewed disposal batch {batch.reference}", obj=batch)
         return Response(s.BatchItemSerializer(item).data)
 

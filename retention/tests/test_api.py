@@ -31,9 +31,7 @@ from accounts.models import Organisation, Team, User
 from accounts.roles import Role
 from accounts.tests.factories import TeamFactory, staff_member
 from audit.models import Action, AuditEvent, AuditEventSubject
-from records import services as record_services
 from records.models import Case
-from records.tests.factories import open_case
 from retention import services
 from retention.models import (
     BatchStatus,
@@ -44,6 +42,7 @@ from retention.models import (
     RecordClass,
     RetentionRule,
 )
+from retention.tests.factories import closed_case
 
 pytestmark = pytest.mark.django_db
 
@@ -117,31 +116,6 @@ def rosa(ig_team: Team) -> User:
 @pytest.fixture
 def sid(ig_team: Team) -> User:
     return staff_member(role=Role.SYSTEM_ADMIN, team=ig_team, username="sid")
-
-
-def closed_case(
-    team: Team,
-    worker: User,
-    manager: User,
-    *,
-    born: date | None,
-    closed: date,
-    opened: date = date(2005, 1, 1),
-    category: str = "child_in_need",
-    **names: str,
-) -> Case:
-    case = open_case(
-        team=team,
-        worker=worker,
-        manager=manager,
-        opened_on=opened,
-        category=category,
-        date_of_birth=born,
-        **names,
-    )
-    record_services.case_close(actor=manager, case=case, closed_on=closed, reason="needs_met")
-    case.refresh_from_db()
-    return case
 
 
 @dataclass

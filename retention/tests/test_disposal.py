@@ -18,37 +18,15 @@ from records import services as record_services
 from records.tests.factories import open_case
 from retention import selectors, services
 from retention.models import BatchStatus, DisposalBatch, ItemStatus, RecordClass
+from retention.tests.factories import closed_case
 
 pytestmark = pytest.mark.django_db
-
-
-def _closed(
-    team: Any,
-    worker: User,
-    manager: User,
-    *,
-    born: date | None,
-    opened: date,
-    closed: date,
-    category: str = "child_in_need",
-) -> Any:
-    case = open_case(
-        team=team,
-        worker=worker,
-        manager=manager,
-        opened_on=opened,
-        category=category,
-        date_of_birth=born,
-    )
-    record_services.case_close(actor=manager, case=case, closed_on=closed, reason="needs_met")
-    case.refresh_from_db()
-    return case
 
 
 def test_the_nightly_proposal_batches_what_is_due_and_lists_what_it_leaves_out(
     team_north: Any, practitioner: User, manager: User, admin_user: User, council: Any
 ) -> None:
-    close = partial(_closed, team_north, practitioner, manager)
+    close = partial(closed_case, team_north, practitioner, manager)
     due = close(
         born=date(1990, 4, 1),
         opened=date(2005, 1, 1),
@@ -109,7 +87,7 @@ def test_the_nightly_proposal_batches_what_is_due_and_lists_what_it_leaves_out(
 def test_review_and_two_person_approval(
     team_north: Any, practitioner: User, manager: User, admin_user: User, ig_team: Any
 ) -> None:
-    close = partial(_closed, team_north, practitioner, manager)
+    close = partial(closed_case, team_north, practitioner, manager)
     first = close(
         born=date(1990, 4, 1),
         opened=date(2005, 1, 1),
@@ -179,7 +157,7 @@ def test_beat_proposes_every_night_and_the_task_runs_the_proposal(
         "1",
         "30",
     )
-    _closed(
+    closed_case(
         team_north,
         practitioner,
         manager,
@@ -197,7 +175,7 @@ def test_an_approved_batch_destroys_each_case_and_keeps_a_stub_in_the_register(
 ) -> None:
     from records.models import Case, Item, Person
 
-    close = partial(_closed, team_north, practitioner, manager)
+    close = partial(closed_case, team_north, practitioner, manager)
     gone = open_case(
         team=team_north,
         worker=practitioner,
@@ -323,7 +301,7 @@ def test_no_route_disposes_of_a_held_record(
     from records.models import Case
     from retention.tasks import disposal_run_task
 
-    case = _closed(
+    case = closed_case(
         team_north,
         practitioner,
         manager,
@@ -331,7 +309,7 @@ def test_no_route_disposes_of_a_held_record(
         opened=date(2005, 1, 1),
         closed=date(2008, 1, 1),
     )
-    free = _closed(
+    free = closed_case(
         team_north,
         practitioner,
         manager,
@@ -433,7 +411,7 @@ def test_another_councils_class_hold_does_not_hold_this_council(
     admin_user: User,
     other_council: Any,
 ) -> None:
-    case = _closed(
+    case = closed_case(
         team_north,
         practitioner,
         manager,
@@ -463,7 +441,7 @@ def test_the_run_skips_what_is_no_longer_due_and_approval_needs_the_rule_in_forc
 ) -> None:
     from records.models import Case
 
-    close = partial(_closed, team_north, practitioner, manager)
+    close = partial(closed_case, team_north, practitioner, manager)
     corrected = close(born=date(1990, 4, 1), opened=date(2005, 1, 1), closed=date(2008, 1, 1))
     gone = close(born=date(1991, 4, 1), opened=date(2005, 1, 1), closed=date(2008, 1, 1))
     (batch,) = services.disposal_propose()

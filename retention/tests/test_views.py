@@ -26,8 +26,6 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.tests.factories import staff_member
 from audit.models import Action, AuditEvent
-from records import services as record_services
-from records.tests.factories import open_case
 from retention import services, views
 from retention.models import (
     BatchStatus,
@@ -38,6 +36,7 @@ from retention.models import (
     RecordClass,
     RetentionRule,
 )
+from retention.tests.factories import closed_case
 
 pytestmark = pytest.mark.django_db
 
@@ -52,29 +51,6 @@ def _body(response: Any) -> str:
 
 def _events(response: Any) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(request_id=response["X-Request-ID"]).order_by("id"))
-
-
-def _closed(
-    team: Any,
-    worker: User,
-    manager: User,
-    *,
-    born: date | None,
-    opened: date = date(2005, 1, 1),
-    closed: date = date(2008, 1, 1),
-    category: str = "child_in_need",
-) -> Any:
-    case = open_case(
-        team=team,
-        worker=worker,
-        manager=manager,
-        opened_on=opened,
-        category=category,
-        date_of_birth=born,
-    )
-    record_services.case_close(actor=manager, case=case, closed_on=closed, reason="needs_met")
-    case.refresh_from_db()
-    return case
 
 
 @pytest.fixture
@@ -94,7 +70,7 @@ class Due:
 def due(team_north: Any, practitioner: User, manager: User, admin_user: User, council: Any) -> Due:
     """Three children-in-need cases due for disposal (born 1988-1990, closed 2008), one more
     held by a hold on the person, and the nightly proposal run: one batch."""
-    close = partial(_closed, team_north, practitioner, manager)
+    close = partial(closed_case, team_north, practitioner, manager)
     cases = [close(born=date(year, 4, 1)) for year in (1990, 1989, 1988)]
     held = close(born=date(1991, 4, 1))
     services.hold_place(
@@ -314,7 +290,7 @@ def test_an_empty_rule_form_is_refused_with_every_problem(client: Any, admin_use
 def test_placing_a_case_hold_then_lifting_it(
     client: Any, admin_user: User, team_north: Any, practitioner: User, manager: User
 ) -> None:
-    case = _closed(team_north, practitioner, manager, born=date(1990, 4, 1))
+    case = closed_case(team_north, practitioner, manager, born=date(1990, 4, 1))
     name = case.person.full_name
     client.force_login(admin_user)
     form = client.get(reverse("retention:hold-create"))
@@ -373,7 +349,7 @@ def test_placing_a_case_hold_then_lifting_it(
 def test_a_person_hold_holds_the_person_of_the_case_typed_and_the_list_names_them(
     client: Any, admin_user: User, team_north: Any, practitioner: User, manager: User
 ) -> None:
-    case = _closed(team_north, practitioner, manager, born=date(1990, 4, 1))
+    case = closed_case(team_north, practitioner, manager, born=date(1990, 4, 1))
     client.force_login(admin_user)
     client.post(
         reverse("retention:hold-create"),
@@ -460,7 +436,7 @@ def test_a_case_of_another_council_is_no_case_at_all(
 
     elsewhere = TeamFactory(name="Brambley Children", organisation=other_council)
     their_manager = staff_member(role=Role.TEAM_MANAGER, team=elsewhere, username="ola")
-    case = _closed(elsewhere, their_manager, their_manager, born=date(1990, 4, 1))
+    case = closed_case(elsewhere, their_manager, their_manager, born=date(1990, 4, 1))
     client.force_login(admin_user)
     response = client.post(
         reverse("retention:hold-create"),
@@ -818,7 +794,7 @@ def test_the_forecast_counts_what_is_due_now_and_over_the_next_two_years(
     practitioner: User,
     manager: User,
 ) -> None:
-    close = partial(_closed, team_north, practitioner, manager)
+    close = partial(closed_case, team_north, practitioner, manager)
     due_now = close(born=date(1990, 4, 1))
     held = close(born=date(1991, 4, 1))
     unknown = close(born=None)
